@@ -1,0 +1,14 @@
+"""Root URLs: the admin (the editorial back office) and the public pages."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "ECCP country factsheets"
+admin.site.site_title = "ECCP factsheets"
+admin.site.index_title = "Editorial back office"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]

@@ -1,0 +1,119 @@
+"""Admin forms: category choices limited to the factsheet's edition, rendered without a query per form."""
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+from factsheets.models import Assessment, Category, Policy, QualitativeAssessment
+from factsheets.validation import POLICY_CATEGORY_FIELDS, validate_policy_categories
+
+
+class CachedChoiceIterator(ModelChoiceIterator):
+    """Iterates a list fetched once for the whole formset instead of querying for every form."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.cached_objects:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.cached_objects) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return bool(self.field.cached_objects) or self.field.empty_label is not None
+
+
+def use_cached_choices(field: forms.ModelChoiceField, queryset, objects: list) -> None:
+    field.queryset = queryset
+    field.cached_objects = objects
+    field.iterator = CachedChoiceIterator
+    field.widget.choices = field.choices
+
+
+class PolicyForm(forms.ModelForm):
+    """A policy with its dimensions; `edition_categories` is set per formset by the admin."""
+
+    edition = None
+    edition_categories: dict[str, list[Category]] = {}
+
+    class Meta:
+        model = Policy
+        exclude = ["factsheet"]
+        widgets = {
+            field: forms.CheckboxSelectMultiple
+            for field in ("objectives", "authority_roles", "beneficiaries", "financial_instruments",
+                          "technical_instruments", "eu_priorities")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.edition is None:
+            return
+        for name, vocabulary in POLICY_CATEGORY_FIELDS.items():
+            if name in self.fields:
+                use_cached_choices(
+                    self.fields[name],
+                    Category.objects.filter(edition=self.edition, vocabulary=vocabulary),
+                    self.edition_categories.get(vocabulary, []),
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.edition is not None:
+            selections = {name: cleaned.get(name) for name in POLICY_CATEGORY_FIELDS if name in cleaned}
+            try:
+                validate_policy_categories(edition=self.edition, selections=selections)
+            except forms.ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned
+
+
+class AssessmentForm(forms.ModelForm):
+    edition = None
+    cached = {}
+
+    class Meta:
+        model = Assessment
+        fields = ["criterion", "score", "level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.edition is None:
+            return
+        criteria, levels = self.cached.get("criteria", []), self.cached.get("levels", [])
+        use_cached_choices(self.fields["criterion"], self.edition.criteria.all(), criteria)
+        from factsheets.models import Level
+
+        use_cached_choices(self.fields["level"], Level.objects.filter(criterion__edition=self.edition), levels)
+        self.fields["level"].label_from_instance = lambda level: f"{level.criterion.name}: {level.label}"
+
+    def clean(self):
+        cleaned = super().clean()
+        criterion, level, score = cleaned.get("criterion"), cleaned.get("level"), cleaned.get("score")
+        if criterion is None or self.edition is None:
+            return cleaned
+        if level is not None and level.criterion_id != criterion.pk:
+            self.add_error("level", f"“{level.label}” is a level of another criterion, not of “{criterion.name}”.")
+        if self.edition.is_scored:
+            if level is not None:
+                self.add_error("level", "This edition scores its criteria; choose a score, not a level.")
+            if score is not None and criterion.max_score is not None and score > criterion.max_score:
+                self.add_error("score", f"The score cannot exceed the maximum of {criterion.max_score}.")
+        elif score is not None:
+            self.add_error("score", "This edition marks a level per criterion; choose a level, not a score.")
+        return cleaned
+
+
+class QualitativeForm(forms.ModelForm):
+    edition = None
+    cached = []
+
+    class Meta:
+        model = QualitativeAssessment
+        fields = ["topic", "summary", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.edition is not None:
+            use_cached_choices(self.fields["topic"], self.edition.topics.all(), self.cached)

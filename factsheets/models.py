@@ -1,0 +1,433 @@
+"""The factsheet domain: editions with their methodology and vocabularies, countries, factsheets."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django_countries.fields import CountryField
+
+from factsheets.richtext import RichTextField
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+
+class Edition(models.Model):
+    """One edition of the factsheets (2020, 2023, …): it owns its methodology, sections and vocabularies."""
+
+    class AssessmentMethod(models.TextChoices):
+        SCORE = "score", "Numeric scores against maxima (maturity index)"
+        LEVEL = "level", "Ordered categorical levels (state of play)"
+
+    class QualitativeLayout(models.TextChoices):
+        TABLE = "table", "Table: one row per topic"
+        HEADINGS = "headings", "Headings: one heading per topic"
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(2000), MaxValueValidator(MAX_YEAR)]
+    )
+    assessment_method = models.CharField(max_length=10, choices=AssessmentMethod.choices)
+    assessment_table_title = models.CharField(max_length=200, blank=True)
+    methodology_intro = RichTextField(blank=True, help_text="Printed before the list of criteria.")
+    methodology_outro = RichTextField(blank=True, help_text="Printed after the list of criteria.")
+    qualitative_title = models.CharField(max_length=200, blank=True)
+    qualitative_layout = models.CharField(
+        max_length=10, choices=QualitativeLayout.choices, default=QualitativeLayout.HEADINGS
+    )
+    annex_title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=MAX_YEAR), name="edition_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} edition"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.assessment_method == self.AssessmentMethod.SCORE
+
+
+class Section(models.Model):
+    """A section of an edition's factsheets, in print order, with its number and title."""
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", "Introduction"
+        POLICIES = "policies", "Cluster policies (Table 1)"
+        ASSESSMENT = "assessment", "State of cluster policy"
+        REFERENCES = "references", "References"
+        ANNEX = "annex", "Annex"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty when unnumbered.")
+    title = models.CharField(max_length=200)
+    divider = models.BooleanField(default=True, help_text="Opens on a divider page.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "kind"], name="section_unique_kind"),
+            models.UniqueConstraint(fields=["edition", "order"], name="section_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+
+class Vocabulary(models.TextChoices):
+    POLICY_TYPE = "policy_type", "Policy types"
+    OBJECTIVE = "objective", "Policy objectives"
+    FOCUS = "focus", "Policy focus"
+    AUTHORITY_ROLE = "authority_role", "Responsible-authority roles"
+    BENEFICIARY = "beneficiary", "Beneficiaries"
+    FINANCIAL_INSTRUMENT = "financial_instrument", "Financial instruments"
+    TECHNICAL_INSTRUMENT = "technical_instrument", "Technical-assistance instruments"
+    EVALUATION = "evaluation", "Evaluation availability"
+    EU_PRIORITY = "eu_priority", "EU priorities"
+
+
+class Category(models.Model):
+    """A standardised category of an edition's vocabulary, applied for comparison across countries."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
+    vocabulary = models.CharField(max_length=30, choices=Vocabulary.choices)
+    label = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["edition", "vocabulary", "order", "label"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "vocabulary", "label"], name="category_unique_label"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Criterion(models.Model):
+    """An assessment criterion of an edition's methodology."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=200)
+    long_name = models.CharField(max_length=200, blank=True, help_text="Name in the annex, if different.")
+    definition = RichTextField(blank=True)
+    max_score = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Scored editions only."
+    )
+    note = models.CharField(max_length=500, blank=True, help_text="Printed under the score table.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "name"], name="criterion_unique_name"),
+            models.CheckConstraint(
+                condition=Q(max_score__isnull=True) | Q(max_score__gt=0), name="criterion_max_score_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_long_name(self) -> str:
+        return self.long_name or self.name
+
+
+class Level(models.Model):
+    """An ordered categorical level of a criterion (lowest first)."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="levels")
+    label = models.CharField(max_length=300)
+    definition = models.CharField(max_length=500, blank=True, help_text="Wording in the annex.")
+    rank = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["criterion", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "rank"], name="level_unique_rank"),
+            models.UniqueConstraint(fields=["criterion", "label"], name="level_unique_label"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Topic(models.Model):
+    """A topic of the qualitative assessment (a criterion heading in 2023, a table row in 2020)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="topics")
+    title = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "title"], name="topic_unique_title"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Country(models.Model):
+    """A country, identified by its ISO 3166-1 code (names from django-countries)."""
+
+    code = CountryField(unique=True)
+    name = models.CharField(max_length=100, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name or str(self.code.name)
+
+
+class State(models.TextChoices):
+    """Where a factsheet's working copy stands in the editorial workflow (the transitions live in editorial)."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Factsheet(models.Model):
+    """The factsheet of one country in one edition."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factsheets")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="factsheets")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    lock_version = models.PositiveIntegerField(default=1, help_text="Raised on every save (optimistic locking).")
+    introduction = RichTextField(blank=True)
+    policies_intro = RichTextField(blank=True, help_text="Printed before Table 1.")
+    assessment_intro = RichTextField(blank=True, help_text="Printed before the assessment table.")
+    qualitative_intro = RichTextField(blank=True, help_text="Printed before the qualitative assessment.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-edition__year", "country__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "edition"], name="factsheet_unique_country_edition"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} {self.edition.year}"
+
+
+class Policy(models.Model):
+    """One column of Table 1: a policy with every dimension of the edition's grid."""
+
+    class Period(models.TextChoices):
+        LIMITED = "limited", "Limited period"
+        UNLIMITED = "unlimited", "Unlimited period"
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="policies")
+    order = models.PositiveSmallIntegerField(default=1)
+    policy_type = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.POLICY_TYPE},
+    )
+    type_detail = models.CharField(
+        max_length=300, blank=True, help_text="Shown in brackets after the type, e.g. a region."
+    )
+    name = models.CharField(max_length=500)
+
+    objectives = models.ManyToManyField(
+        Category, blank=True, related_name="+", limit_choices_to={"vocabulary": Vocabulary.OBJECTIVE}
+    )
+    objectives_text = RichTextField(blank=True)
+    focus = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.FOCUS},
+    )
+    focus_text = RichTextField(blank=True)
+    authority_roles = models.ManyToManyField(
+        Category, blank=True, related_name="+", limit_choices_to={"vocabulary": Vocabulary.AUTHORITY_ROLE}
+    )
+    authorities_text = RichTextField(blank=True)
+    beneficiaries = models.ManyToManyField(
+        Category, blank=True, related_name="+", limit_choices_to={"vocabulary": Vocabulary.BENEFICIARY}
+    )
+    beneficiaries_other = models.CharField(max_length=300, blank=True, help_text='Printed as "Other: …".')
+    beneficiaries_text = RichTextField(blank=True)
+    financial_instruments = models.ManyToManyField(
+        Category, blank=True, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.FINANCIAL_INSTRUMENT},
+    )
+    financial_instruments_note = models.CharField(max_length=500, blank=True)
+    technical_instruments = models.ManyToManyField(
+        Category, blank=True, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.TECHNICAL_INSTRUMENT},
+    )
+    technical_instruments_note = models.CharField(max_length=500, blank=True)
+    instruments_text = RichTextField(blank=True)
+
+    period = models.CharField(max_length=10, choices=Period.choices, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        help_text="Only for policies with a limited period.",
+    )
+    history_text = RichTextField(blank=True)
+
+    budget_overall_eur = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_overall_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    budget_overall_currency = models.CharField(max_length=3, blank=True)
+    budget_overall_note = models.CharField(max_length=500, blank=True)
+    budget_annual_eur = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_annual_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    budget_annual_currency = models.CharField(max_length=3, blank=True)
+    budget_annual_note = models.CharField(max_length=500, blank=True)
+    budget_exchange_rate = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, help_text="EUR for 1 unit of the currency."
+    )
+    budget_exchange_rate_date = models.DateField(null=True, blank=True)
+    budget_source = RichTextField(blank=True)
+
+    evaluation = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.EVALUATION},
+    )
+    evaluation_text = RichTextField(blank=True)
+    eu_priorities = models.ManyToManyField(
+        Category, blank=True, related_name="+", limit_choices_to={"vocabulary": Vocabulary.EU_PRIORITY}
+    )
+
+    class Meta:
+        ordering = ["factsheet", "order"]
+        verbose_name_plural = "policies"
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "order"], name="policy_unique_order"),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | (Q(start_year__gte=MIN_YEAR) & Q(start_year__lte=MAX_YEAR)),
+                name="policy_start_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | (Q(end_year__gte=MIN_YEAR) & Q(end_year__lte=MAX_YEAR)),
+                name="policy_end_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="policy_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(period="limited"),
+                name="policy_end_year_only_when_limited",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_overall_eur__isnull=True) | Q(budget_overall_eur__gte=0),
+                name="policy_budget_overall_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_annual_eur__isnull=True) | Q(budget_annual_eur__gte=0),
+                name="policy_budget_annual_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from factsheets.validation import validate_policy_budget, validate_policy_history
+
+        validate_policy_history(period=self.period, start_year=self.start_year, end_year=self.end_year)
+        validate_policy_budget(self)
+
+
+class Assessment(models.Model):
+    """A factsheet's score (scored editions) or level (levelled editions) on one criterion."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="assessments")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["factsheet", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "criterion"], name="assessment_unique_criterion"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=Decimal("0")), name="assessment_score_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.level or self.score}"
+
+
+class QualitativeAssessment(models.Model):
+    """The qualitative text of a factsheet on one topic of its edition."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="qualitative")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    summary = RichTextField(blank=True, help_text="Standardised answer printed in bold before the text.")
+    text = RichTextField(blank=True)
+
+    class Meta:
+        ordering = ["factsheet", "topic__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "topic"], name="qualitative_unique_topic"),
+        ]
+
+    def __str__(self):
+        return str(self.topic)
+
+
+class Footnote(models.Model):
+    """A footnote, called in any text of its factsheet as [^key]; numbered by order of first call."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="footnotes")
+    key = models.SlugField(max_length=50, help_text="Call it in a text as [^key].")
+    text = RichTextField()
+
+    class Meta:
+        ordering = ["factsheet", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "key"], name="footnote_unique_key"),
+        ]
+
+    def __str__(self):
+        return f"[^{self.key}]"
+
+
+class Reference(models.Model):
+    """A bibliographic reference of a factsheet."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="references")
+    order = models.PositiveSmallIntegerField(default=0)
+    citation = models.TextField(max_length=2000)
+    url = models.URLField(max_length=2000, blank=True)
+    last_accessed = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["factsheet", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "order"], name="reference_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.citation[:80]
+

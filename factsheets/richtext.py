@@ -1,0 +1,59 @@
+"""Rich text: the one allowlist every stored text passes through (nh3), and the field that applies it."""
+
+import re
+
+import nh3
+from django import forms
+from django.db import models
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "sup", "br"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+FOOTNOTE_CALL = re.compile(r"\[\^([a-z0-9][a-z0-9-]*)\]")
+
+
+def sanitize(html: str | None) -> str:
+    """Return html reduced to the allowlist; anything else (scripts, styles, attributes) is dropped."""
+    if not html:
+        return ""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def footnote_keys(text: str | None) -> list[str]:
+    """The footnote keys called in text, in order of appearance."""
+    return FOOTNOTE_CALL.findall(text or "")
+
+
+class RichTextFormField(forms.CharField):
+    widget = forms.Textarea
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField richtext"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        return sanitize(super().clean(value))
+
+
+class RichTextField(models.TextField):
+    """A TextField whose value is sanitised with the allowlist whenever it is written to the database."""
+
+    def pre_save(self, model_instance, add):
+        value = sanitize(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        return sanitize(super().get_prep_value(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": RichTextFormField, **kwargs})

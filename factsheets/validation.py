@@ -1,0 +1,101 @@
+"""Rules the database cannot hold: selections within the edition, years, budgets, footnote calls."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from factsheets.models import Category, Edition, Policy, Vocabulary
+from factsheets.richtext import footnote_keys
+
+# Policy field -> the vocabulary its categories must come from.
+POLICY_CATEGORY_FIELDS = {
+    "policy_type": Vocabulary.POLICY_TYPE,
+    "objectives": Vocabulary.OBJECTIVE,
+    "focus": Vocabulary.FOCUS,
+    "authority_roles": Vocabulary.AUTHORITY_ROLE,
+    "beneficiaries": Vocabulary.BENEFICIARY,
+    "financial_instruments": Vocabulary.FINANCIAL_INSTRUMENT,
+    "technical_instruments": Vocabulary.TECHNICAL_INSTRUMENT,
+    "evaluation": Vocabulary.EVALUATION,
+    "eu_priorities": Vocabulary.EU_PRIORITY,
+}
+POLICY_M2M_FIELDS = [
+    "objectives", "authority_roles", "beneficiaries", "financial_instruments", "technical_instruments",
+    "eu_priorities",
+]
+
+# Every text of a factsheet that may call a footnote, in print order.
+POLICY_TEXT_FIELDS = [
+    "type_detail", "name", "objectives_text", "focus_text", "authorities_text", "beneficiaries_text",
+    "financial_instruments_note", "technical_instruments_note", "instruments_text", "history_text",
+    "budget_overall_note", "budget_annual_note", "budget_source", "evaluation_text",
+]
+
+
+def validate_policy_categories(*, edition: Edition, selections: dict[str, Iterable[Category] | Category | None]):
+    """Refuse any category that is not in the edition's vocabulary for that dimension."""
+    errors = {}
+    for field, value in selections.items():
+        vocabulary = POLICY_CATEGORY_FIELDS[field]
+        values = [] if value is None else [value] if isinstance(value, Category) else list(value)
+        wrong = [c for c in values if c.edition_id != edition.pk or c.vocabulary != vocabulary]
+        if wrong:
+            labels = ", ".join(f"“{c.label}”" for c in wrong)
+            errors[field] = ValidationError(
+                "%(labels)s is not a category of the %(year)s edition's %(vocabulary)s.",
+                code="category_outside_edition",
+                params={"labels": labels, "year": edition.year, "vocabulary": vocabulary.label.lower()},
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_policy_history(*, period: str, start_year: int | None, end_year: int | None):
+    errors = {}
+    if end_year is not None and period != Policy.Period.LIMITED:
+        errors["end_year"] = ValidationError(
+            "An ending year is only given for a policy with a limited period.", code="end_year_unlimited"
+        )
+    if start_year is not None and end_year is not None and end_year < start_year:
+        errors["end_year"] = ValidationError(
+            "The ending year (%(end)s) is before the starting year (%(start)s).",
+            code="end_before_start", params={"end": end_year, "start": start_year},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_policy_budget(policy: Policy):
+    errors = {}
+    for part in ("overall", "annual"):
+        amount = getattr(policy, f"budget_{part}_amount")
+        currency = getattr(policy, f"budget_{part}_currency")
+        if amount is not None and not currency:
+            errors[f"budget_{part}_currency"] = ValidationError(
+                "Give the currency of the amount.", code="currency_missing"
+            )
+        if currency and (len(currency) != 3 or not currency.isalpha() or not currency.isupper()):
+            errors[f"budget_{part}_currency"] = ValidationError(
+                "Use a three-letter ISO 4217 code such as MXN.", code="currency_invalid"
+            )
+        if amount is not None and currency and currency != "EUR" and policy.budget_exchange_rate is None:
+            errors["budget_exchange_rate"] = ValidationError(
+                "Give the EUR exchange rate used for the conversion, and its date.", code="rate_missing"
+            )
+    if policy.budget_exchange_rate is not None and policy.budget_exchange_rate_date is None:
+        errors["budget_exchange_rate_date"] = ValidationError(
+            "Give the date of the exchange rate.", code="rate_date_missing"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def undefined_footnote_calls(texts: Iterable[str], keys: Iterable[str]) -> list[str]:
+    """Keys called in texts that no footnote defines."""
+    defined = set(keys)
+    missing = []
+    for text in texts:
+        for key in footnote_keys(text):
+            if key not in defined and key not in missing:
+                missing.append(key)
+    return missing

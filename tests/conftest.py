@@ -1,0 +1,60 @@
+"""Shared fixtures: fast hashing, locmem mail, factories, demo data, logged-in clients per role."""
+
+import pytest
+from django.core.management import call_command
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def demo(db):
+    """Both Mexico factsheets loaded by the demo loader (no demo users)."""
+    call_command("load_demo", "--no-users", verbosity=0)
+    from factsheets.models import Factsheet
+
+    return {f.edition.year: f for f in Factsheet.objects.select_related("edition", "country")}
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=None, **kwargs):
+        return factories.UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user(role="Analyst", username="analyst1")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user(role="Reviewer", username="reviewer1")
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user(role="Editor", username="editor1")

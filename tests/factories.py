@@ -1,0 +1,168 @@
+"""factory_boy factories for the domain; exposed as fixtures in tests/conftest.py."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from factsheets.models import (
+    Assessment,
+    Category,
+    Country,
+    Criterion,
+    Edition,
+    Factsheet,
+    Footnote,
+    Level,
+    Policy,
+    QualitativeAssessment,
+    Reference,
+    Section,
+    Topic,
+    Vocabulary,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "password")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+        django_get_or_create = ("year",)
+
+    year = factory.Sequence(lambda n: 2030 + n)
+    assessment_method = Edition.AssessmentMethod.LEVEL
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = Section.Kind.INTRODUCTION
+    number = 1
+    title = "Introduction"
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    edition = factory.SubFactory(EditionFactory)
+    vocabulary = Vocabulary.OBJECTIVE
+    label = factory.Sequence(lambda n: f"Category {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class LevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Level
+
+    criterion = factory.SubFactory(CriterionFactory)
+    label = factory.Sequence(lambda n: f"Level {n}")
+    rank = factory.Sequence(lambda n: n)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    edition = factory.SubFactory(EditionFactory)
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+_CODES = ["FR", "DE", "IT", "ES", "PT", "NL", "BE", "AT", "PL", "SE", "FI", "DK", "IE", "GR", "CZ", "SK", "HU",
+          "RO", "BG", "HR", "SI", "LT", "LV", "EE", "LU", "MT", "CY", "NO", "IS", "CH", "TR", "UA", "RS", "AL"]
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Country
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: _CODES[n % len(_CODES)])
+    name = factory.LazyAttribute(lambda c: c.code.name if hasattr(c.code, "name") else str(c.code))
+
+
+class FactsheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Factsheet
+
+    country = factory.SubFactory(CountryFactory)
+    edition = factory.SubFactory(EditionFactory)
+    introduction = "<p>An introduction.</p>"
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+
+    factsheet = factory.SubFactory(FactsheetFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    policy_type = factory.LazyAttribute(
+        lambda p: CategoryFactory(edition=p.factsheet.edition, vocabulary=Vocabulary.POLICY_TYPE)
+    )
+    name = factory.Sequence(lambda n: f"Policy {n}")
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    factsheet = factory.SubFactory(FactsheetFactory)
+    criterion = factory.LazyAttribute(lambda a: CriterionFactory(edition=a.factsheet.edition))
+
+
+class QualitativeAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QualitativeAssessment
+
+    factsheet = factory.SubFactory(FactsheetFactory)
+    topic = factory.LazyAttribute(lambda q: TopicFactory(edition=q.factsheet.edition))
+    text = "<p>Qualitative text.</p>"
+
+
+class FootnoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Footnote
+
+    factsheet = factory.SubFactory(FactsheetFactory)
+    key = factory.Sequence(lambda n: f"note-{n}")
+    text = "<p>A footnote.</p>"
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    factsheet = factory.SubFactory(FactsheetFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    citation = "Author (2020). A title."
+    url = "https://example.org/report.pdf"
