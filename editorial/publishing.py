@@ -1,0 +1,27 @@
+"""Publishing: render the factsheet's PDF once and store it as the next immutable publication."""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from editorial.models import Publication
+from editorial.rendering import render_factsheet_pdf
+from factsheets.models import Factsheet
+
+
+@transaction.atomic
+def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
+    """Render the factsheet as it stands and store it as its next numbered publication."""
+    factsheet = Factsheet.objects.select_for_update().select_related("country", "edition").get(pk=factsheet.pk)
+    number = (factsheet.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    pdf = render_factsheet_pdf(factsheet)
+    publication = Publication(
+        factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf),
+    )
+    publication.pdf.save(f"v{number}-{publication.file_name}", ContentFile(pdf), save=False)
+    publication.save()
+    return publication
