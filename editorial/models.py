@@ -1,9 +1,119 @@
-"""Editorial records: published versions of factsheets."""
+"""Editorial records: revisions, audit entries, review comments, carry-forward issues, publications."""
 
 from django.conf import settings
 from django.db import models
 
-from factsheets.models import Factsheet
+from factsheets.models import Factsheet, Policy, Section, State
+
+
+class Revision(models.Model):
+    """A snapshot of a whole factsheet (texts, policies with selections, assessments, notes, references)."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["factsheet", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["factsheet", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.factsheet} revision {self.number}"
+
+
+class AuditEntry(models.Model):
+    """One thing that happened to a factsheet in the workflow: who, when, from which state to which."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submitted for review"
+        REQUEST_CHANGES = "request_changes", "Changes requested"
+        APPROVE = "approve", "Approved"
+        PUBLISH = "publish", "Published"
+        WITHDRAW = "withdraw", "Withdrawn"
+        START_NEW_DRAFT = "start_new_draft", "New draft started"
+        EDITED = "edited", "Edited after a decision"
+        REVERT = "revert", "Reverted"
+        CARRY_FORWARD = "carry_forward", "Carried forward"
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="audit_entries")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    comment = models.TextField(blank=True)
+    revision = models.ForeignKey(Revision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    notified = models.TextField(blank=True, help_text="Addresses notified by e-mail, one per line.")
+
+    class Meta:
+        ordering = ["factsheet", "-at", "-id"]
+        verbose_name_plural = "audit entries"
+        permissions = [
+            ("submit_factsheet", "Can submit a factsheet for review"),
+            ("review_factsheet", "Can approve a factsheet or request changes"),
+            ("publish_factsheet", "Can publish and withdraw a factsheet"),
+            ("open_edition", "Can open a new edition"),
+        ]
+
+    def __str__(self):
+        return f"{self.factsheet}: {self.action}"
+
+
+class ReviewComment(models.Model):
+    """A review comment on a factsheet, optionally about one section or one policy."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="review_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(max_length=5000)
+    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    policy_name = models.CharField(max_length=500, blank=True, help_text="Kept if the policy is deleted.")
+    audit_entry = models.OneToOneField(
+        AuditEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_comment"
+    )
+
+    class Meta:
+        ordering = ["factsheet", "-created_at", "-id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def about(self) -> str:
+        if self.policy_id or self.policy_name:
+            return f"Policy “{self.policy.name if self.policy else self.policy_name}”"
+        if self.section_id:
+            return f"Section “{self.section}”"
+        return ""
+
+
+class CarryForwardIssue(models.Model):
+    """Something of an earlier edition's factsheet that did not map onto the new edition."""
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="carry_forward_issues")
+    source = models.ForeignKey(Factsheet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    where = models.CharField(max_length=600)
+    message = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["factsheet", "id"]
+
+    def __str__(self):
+        return f"{self.where}: {self.message}"
 
 
 def publication_upload_to(instance, filename):
@@ -23,6 +133,10 @@ class Publication(models.Model):
     pdf_sha256 = models.CharField(max_length=64)
     pdf_size = models.PositiveIntegerField(default=0)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="publications",
+        help_text="The approved revision this version was rendered from.",
+    )
 
     class Meta:
         ordering = ["factsheet", "-number"]

@@ -1,11 +1,12 @@
-"""The editorial roles (groups) and the model permissions each one holds."""
+"""The editorial roles (groups) and the permissions each one holds."""
 
 ANALYST, REVIEWER, EDITOR = "Analyst", "Reviewer", "Editor"
+ROLES = [ANALYST, REVIEWER, EDITOR]
 
 _CONTENT = ["factsheet", "policy", "assessment", "qualitativeassessment", "footnote", "reference"]
 _METHODOLOGY = ["edition", "section", "category", "criterion", "level", "topic", "country"]
 
-# group -> list of (app_label, codename)
+# group -> list of (app_label, codename); model permissions of the factsheets app (migration 0001_roles).
 ROLE_PERMISSIONS = {
     ANALYST: [("factsheets", f"{action}_{model}") for model in _CONTENT for action in ("add", "change", "view")]
     + [("factsheets", f"delete_{model}") for model in _CONTENT if model != "factsheet"]
@@ -13,4 +14,17 @@ ROLE_PERMISSIONS = {
     REVIEWER: [("factsheets", f"view_{model}") for model in _CONTENT + _METHODOLOGY],
     EDITOR: [("factsheets", f"{action}_{model}") for model in _CONTENT + _METHODOLOGY
              for action in ("add", "change", "view", "delete")],
+}
+
+_RECORDS = ["revision", "auditentry", "reviewcomment", "carryforwardissue", "publication"]
+
+# group -> list of (app_label, codename); the workflow permissions (migration 0004_workflow_roles).
+WORKFLOW_PERMISSIONS = {
+    ANALYST: [("editorial", "submit_factsheet"), ("editorial", "add_reviewcomment")]
+    + [("editorial", f"view_{model}") for model in _RECORDS],
+    REVIEWER: [("editorial", "review_factsheet"), ("editorial", "add_reviewcomment")]
+    + [("editorial", f"view_{model}") for model in _RECORDS],
+    EDITOR: [("editorial", codename) for codename in (
+        "submit_factsheet", "review_factsheet", "publish_factsheet", "open_edition", "add_reviewcomment",
+    )] + [("editorial", f"view_{model}") for model in _RECORDS],
 }

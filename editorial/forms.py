@@ -1,0 +1,81 @@
+"""Editorial forms: the change form's version field, decisions and comments, opening an edition (crispy)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from factsheets.models import MAX_YEAR, Edition, Factsheet, Policy, Section
+
+
+class FactsheetChangeForm(forms.ModelForm):
+    """The factsheet form, carrying the lock version it was loaded with (optimistic locking)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Factsheet
+        exclude = ["state", "lock_version", "updated_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "loaded_version" in self.fields:
+            self.fields["loaded_version"].initial = self.instance.lock_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "loaded_version" in self.fields:
+            loaded = cleaned.get("loaded_version")
+            current = (Factsheet.objects.filter(pk=self.instance.pk)
+                       .values_list("lock_version", "updated_at", "updated_by__username").first())
+            if loaded is None or current is None or current[0] != loaded:
+                who = current[2] if current and current[2] else "someone else"
+                when = current[1].strftime("%H:%M") if current and current[1] else ""
+                raise forms.ValidationError(
+                    f"{who} saved this factsheet at {when} while you were editing it, so your changes were not "
+                    "saved. Your input is still on this page: copy what you need, reload the page to see "
+                    "the newest version, and apply your changes again.",
+                    code="edit_conflict",
+                )
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    """A comment, optionally about a section or a policy, sent with a decision or on its own."""
+
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when requesting changes.",
+    )
+    about = forms.ChoiceField(required=False, label="About")
+
+    def __init__(self, *args, factsheet: Factsheet, sections=None, policies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections if sections is not None else Section.objects.filter(edition=factsheet.edition))
+        self.policies = list(policies if policies is not None else Policy.objects.filter(factsheet=factsheet))
+        self.fields["about"].choices = (
+            [("", "The whole factsheet")]
+            + [("Sections", [(f"section:{s.pk}", str(s)) for s in self.sections])]
+            + [("Policies", [(f"policy:{p.pk}", f"Policy {p.order}: {p.name}"[:120]) for p in self.policies])]
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def anchor(self) -> dict:
+        kind, _, pk = (self.cleaned_data.get("about") or "").partition(":")
+        if kind == "section":
+            return {"section": next(s for s in self.sections if str(s.pk) == pk)}
+        if kind == "policy":
+            return {"policy": next(p for p in self.policies if str(p.pk) == pk)}
+        return {}
+
+
+class EditionOpenForm(forms.Form):
+    source = forms.ModelChoiceField(queryset=Edition.objects.order_by("-year"), label="Start from",
+                                    empty_label=None)
+    year = forms.IntegerField(min_value=2000, max_value=MAX_YEAR, label="Year of the new edition")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("open", "Open the edition"))

@@ -1,0 +1,86 @@
+"""Who may do what to a factsheet: role permissions, the state table and four eyes, in one place."""
+
+from django.core.exceptions import PermissionDenied
+
+from editorial.workflow import ACTION_PERMISSIONS, EDITABLE_STATES, TRANSITIONS, Transition
+from factsheets.models import Factsheet, State
+
+
+class WorkflowError(Exception):
+    """The action is not possible in the factsheet's current state (or four eyes forbid it)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def required_permission(action: str) -> str:
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].permission
+    try:
+        return ACTION_PERMISSIONS[action]
+    except KeyError:
+        raise ValueError(f"Unknown action {action!r}") from None
+
+
+def has_role_permission(user, action: str) -> bool:
+    return bool(user and user.is_active and user.has_perm(required_permission(action)))
+
+
+def authors(factsheet: Factsheet) -> set[int]:
+    """Users who last edited or submitted the factsheet's current revision (they may not review it)."""
+    cached = getattr(factsheet, "_editorial_authors", None)
+    if cached is not None:
+        return cached
+    from editorial.models import AuditEntry, Revision
+
+    ids = {factsheet.updated_by_id}
+    ids.add(Revision.objects.filter(factsheet=factsheet).order_by("-number").values_list("created_by", flat=True)
+            .first())
+    ids.add(AuditEntry.objects.filter(factsheet=factsheet, action="submit").order_by("-at", "-id")
+            .values_list("actor", flat=True).first())
+    ids.discard(None)
+    factsheet._editorial_authors = ids
+    return ids
+
+
+def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
+    """Why the action is impossible on this factsheet now (state, four eyes), or None."""
+    if factsheet is None:
+        return None
+    state = factsheet.state
+    label = State(state).label.lower() if state in State.values else state
+    if action in TRANSITIONS:
+        transition: Transition = TRANSITIONS[action]
+        if state not in transition.sources:
+            return f"“{transition.label}” is not possible: the factsheet is {label}."
+        if transition.four_eyes and user.pk in authors(factsheet):
+            return (f"“{transition.label}” is not possible: you last edited or submitted this version, "
+                    "and someone else must review it (four eyes).")
+        return None
+    if action in ("edit", "revert") and state not in EDITABLE_STATES:
+        if state in (State.PUBLISHED, State.WITHDRAWN):
+            return f"The factsheet is {label} and cannot be changed; use “Start new draft” to edit it."
+        return f"The factsheet is {label} and read-only until a decision is taken."
+    return None
+
+
+def can(user, action: str, factsheet: Factsheet | None = None) -> bool:
+    return has_role_permission(user, action) and state_problem(user, action, factsheet) is None
+
+
+def ensure_can(user, action: str, factsheet: Factsheet | None = None) -> None:
+    """Raise PermissionDenied (role) or WorkflowError (state, four eyes) unless the user may act."""
+    if not has_role_permission(user, action):
+        raise PermissionDenied(f"You do not have permission to {action.replace('_', ' ')} factsheets.")
+    problem = state_problem(user, action, factsheet)
+    if problem:
+        raise WorkflowError(problem)
+
+
+def allowed_transitions(user, factsheet: Factsheet) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if can(user, t.action, factsheet)]
+
+
+def can_edit(user, factsheet: Factsheet | None) -> bool:
+    return can(user, "edit", factsheet)

@@ -1,0 +1,356 @@
+"""Writes of the editorial workflow: transitions, revisions, revert, comments, optimistic locking."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from editorial import notifications
+from editorial.models import AuditEntry, Publication, ReviewComment, Revision
+from editorial.permissions import WorkflowError, ensure_can
+from editorial.publishing import publication_create
+from editorial.selectors import (
+    FACTSHEET_TEXT_FIELDS,
+    POLICY_FIELDS,
+    POLICY_FK_FIELDS,
+    approved_revision,
+    factsheet_snapshot,
+    latest_revision,
+)
+from editorial.workflow import EDITABLE_STATES, TRANSITIONS
+from factsheets.models import (
+    Assessment,
+    Factsheet,
+    Footnote,
+    Policy,
+    QualitativeAssessment,
+    Reference,
+    Section,
+    State,
+)
+from factsheets.validation import POLICY_CATEGORY_FIELDS, POLICY_M2M_FIELDS
+
+
+class EditConflict(Exception):
+    """Someone else saved the factsheet since this user loaded it."""
+
+
+def _locked(factsheet: Factsheet) -> Factsheet:
+    return Factsheet.objects.select_for_update().select_related("country", "edition").get(pk=factsheet.pk)
+
+
+def lock_version_claim(*, factsheet_id: int, loaded_version: int) -> int:
+    """Raise the lock version if it is still the one loaded (one conditional UPDATE); else EditConflict."""
+    rows = Factsheet.objects.filter(pk=factsheet_id, lock_version=loaded_version).update(
+        lock_version=F("lock_version") + 1
+    )
+    if rows != 1:
+        raise EditConflict("The factsheet was saved by someone else since you opened it.")
+    return loaded_version + 1
+
+
+def _audit(*, factsheet: Factsheet, by, action: str, from_state: str, to_state: str, comment: str = "",
+           revision: Revision | None = None, notified: list[str] | None = None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        factsheet=factsheet, actor=by, action=action, from_state=from_state, to_state=to_state,
+        comment=comment, revision=revision, notified="\n".join(notified or []),
+    )
+
+
+def _set_state(factsheet: Factsheet, state: str) -> None:
+    Factsheet.objects.filter(pk=factsheet.pk).update(state=state)
+    factsheet.state = state
+
+
+def _record(factsheet: Factsheet, *, by, reason: str, force: bool = False) -> tuple[Revision, bool]:
+    """Store the factsheet's content as a new revision unless it equals the latest one (factsheet locked)."""
+    snapshot = factsheet_snapshot(factsheet=factsheet)
+    latest = latest_revision(factsheet=factsheet)
+    if latest is not None and latest.snapshot == snapshot and not force:
+        return latest, False
+    revision = Revision.objects.create(
+        factsheet=factsheet, number=(latest.number + 1) if latest else 1, created_by=by, reason=reason,
+        snapshot=snapshot,
+    )
+    return revision, True
+
+
+@transaction.atomic
+def revision_record(*, factsheet: Factsheet, by, reason: str = "") -> Revision | None:
+    """Record the factsheet's content as a revision if it changed; a change outside an editable state
+    (in review, approved, published, withdrawn) sends the factsheet back to draft: approvals are stale."""
+    fs = _locked(factsheet)
+    revision, created = _record(fs, by=by, reason=reason)
+    if not created:
+        return None
+    if fs.state not in EDITABLE_STATES:
+        previous = fs.state
+        _set_state(fs, State.DRAFT)
+        _audit(factsheet=fs, by=by, action="edited", from_state=previous, to_state=State.DRAFT, revision=revision,
+               comment="The content changed, so the factsheet is back to draft and needs a new review.")
+    factsheet.state = fs.state
+    return revision
+
+
+def _transition(*, factsheet: Factsheet, by, action: str, comment: str) -> tuple[Factsheet, str, str]:
+    fs = _locked(factsheet)
+    ensure_can(by, action, fs)
+    comment = (comment or "").strip()
+    if TRANSITIONS[action].comment_required and not comment:
+        raise WorkflowError("Say what needs to change: a comment is required to request changes.")
+    return fs, fs.state, comment
+
+
+def _author_id(fs: Factsheet) -> int | None:
+    submitter = (AuditEntry.objects.filter(factsheet=fs, action="submit").order_by("-at", "-id")
+                 .values_list("actor", flat=True).first())
+    return submitter or fs.updated_by_id
+
+
+def _current_revision_checked(fs: Factsheet) -> Revision:
+    revision = latest_revision(factsheet=fs)
+    if revision is None or revision.snapshot != factsheet_snapshot(factsheet=fs):
+        raise WorkflowError("The content changed since it was submitted; it must be submitted again.")
+    return revision
+
+
+@transaction.atomic
+def factsheet_submit(*, factsheet: Factsheet, by, comment: str = "") -> AuditEntry:
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="submit", comment=comment)
+    revision, _ = _record(fs, by=by, reason="Submitted for review")
+    _set_state(fs, State.IN_REVIEW)
+    notified = notifications.reviewers_notify(factsheet=fs, by=by, comment=comment)
+    return _audit(factsheet=fs, by=by, action="submit", from_state=previous, to_state=State.IN_REVIEW,
+                  comment=comment, revision=revision, notified=notified)
+
+
+@transaction.atomic
+def factsheet_request_changes(*, factsheet: Factsheet, by, comment: str, section: Section | None = None,
+                              policy: Policy | None = None) -> AuditEntry:
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="request_changes", comment=comment)
+    _check_anchor(fs, section=section, policy=policy)
+    revision = _current_revision_checked(fs)
+    _set_state(fs, State.CHANGES_REQUESTED)
+    notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by,
+                                           decision="Changes requested", comment=comment)
+    entry = _audit(factsheet=fs, by=by, action="request_changes", from_state=previous,
+                   to_state=State.CHANGES_REQUESTED, comment=comment, revision=revision, notified=notified)
+    ReviewComment.objects.create(factsheet=fs, author=by, text=comment, section=section, policy=policy,
+                                 policy_name=policy.name if policy else "", audit_entry=entry)
+    return entry
+
+
+@transaction.atomic
+def factsheet_approve(*, factsheet: Factsheet, by, comment: str = "") -> AuditEntry:
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="approve", comment=comment)
+    revision = _current_revision_checked(fs)
+    _set_state(fs, State.APPROVED)
+    notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by, decision="Approved",
+                                           comment=comment)
+    return _audit(factsheet=fs, by=by, action="approve", from_state=previous, to_state=State.APPROVED,
+                  comment=comment, revision=revision, notified=notified)
+
+
+@transaction.atomic
+def factsheet_publish(*, factsheet: Factsheet, by, comment: str = "") -> Publication:
+    """Publish the approved revision as the next numbered version; refused if anything changed since."""
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="publish", comment=comment)
+    approved = approved_revision(factsheet=fs)
+    latest = latest_revision(factsheet=fs)
+    if approved is None or latest is None or approved.pk != latest.pk \
+            or approved.snapshot != factsheet_snapshot(factsheet=fs):
+        raise WorkflowError("The content changed after the approval; the factsheet must be reviewed again.")
+    publication = publication_create(factsheet=fs, by=by)
+    publication.revision = approved
+    publication.save(update_fields=["revision"])
+    _set_state(fs, State.PUBLISHED)
+    notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by,
+                                           decision=f"Published as version {publication.number}", comment=comment)
+    _audit(factsheet=fs, by=by, action="publish", from_state=previous, to_state=State.PUBLISHED,
+           comment=comment or f"Version {publication.number}", revision=approved, notified=notified)
+    return publication
+
+
+@transaction.atomic
+def factsheet_withdraw(*, factsheet: Factsheet, by, comment: str = "") -> AuditEntry:
+    """Take the factsheet off the public pages: every live publication gets its withdrawal date."""
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="withdraw", comment=comment)
+    withdrawn = Publication.objects.filter(factsheet=fs, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    if not withdrawn:
+        raise WorkflowError("There is no live publication to withdraw.")
+    _set_state(fs, State.WITHDRAWN)
+    notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by, decision="Withdrawn",
+                                           comment=comment)
+    return _audit(factsheet=fs, by=by, action="withdraw", from_state=previous, to_state=State.WITHDRAWN,
+                  comment=comment, revision=latest_revision(factsheet=fs), notified=notified)
+
+
+@transaction.atomic
+def factsheet_start_new_draft(*, factsheet: Factsheet, by, comment: str = "") -> AuditEntry:
+    """Open a published (or withdrawn) factsheet for editing; its publications stay as they are."""
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="start_new_draft", comment=comment)
+    _set_state(fs, State.DRAFT)
+    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1)
+    return _audit(factsheet=fs, by=by, action="start_new_draft", from_state=previous, to_state=State.DRAFT,
+                  comment=comment, revision=latest_revision(factsheet=fs))
+
+
+TRANSITION_SERVICES = {
+    "submit": factsheet_submit,
+    "request_changes": factsheet_request_changes,
+    "approve": factsheet_approve,
+    "publish": factsheet_publish,
+    "withdraw": factsheet_withdraw,
+    "start_new_draft": factsheet_start_new_draft,
+}
+
+
+def factsheet_transition(*, factsheet: Factsheet, by, action: str, comment: str = "", **anchor):
+    """Run the service of a workflow action by its name (the admin's single entry point)."""
+    if action not in TRANSITION_SERVICES:
+        raise WorkflowError(f"Unknown action “{action}”.")
+    if action == "request_changes":
+        return factsheet_request_changes(factsheet=factsheet, by=by, comment=comment, **anchor)
+    return TRANSITION_SERVICES[action](factsheet=factsheet, by=by, comment=comment)
+
+
+def _check_anchor(fs: Factsheet, *, section: Section | None, policy: Policy | None) -> None:
+    if section is not None and section.edition_id != fs.edition_id:
+        raise WorkflowError("That section belongs to another edition.")
+    if policy is not None and policy.factsheet_id != fs.pk:
+        raise WorkflowError("That policy belongs to another factsheet.")
+
+
+@transaction.atomic
+def review_comment_add(*, factsheet: Factsheet, by, text: str, section: Section | None = None,
+                       policy: Policy | None = None) -> ReviewComment:
+    fs = _locked(factsheet)
+    ensure_can(by, "comment", fs)
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("Write the comment first.")
+    _check_anchor(fs, section=section, policy=policy)
+    return ReviewComment.objects.create(factsheet=fs, author=by, text=text, section=section, policy=policy,
+                                        policy_name=policy.name if policy else "")
+
+
+# --- restoring snapshots (revert, carry forward) -----------------------------------------------------------
+
+def _decimal(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _date(value) -> date | None:
+    return None if value in (None, "") else date.fromisoformat(str(value))
+
+
+def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[tuple[str, str]]:
+    """Replace the factsheet's content by a snapshot, mapping labels onto its edition.
+    Returns what did not map as (where, message) pairs; call inside a transaction."""
+    edition = factsheet.edition
+    issues: list[tuple[str, str]] = []
+    categories = {(c.vocabulary, c.label): c for c in edition.categories.all()}
+    criteria = {c.name: c for c in edition.criteria.prefetch_related("levels")}
+    topics = {t.title: t for t in edition.topics.all()}
+    decimal_fields = {f.name for f in Policy._meta.concrete_fields if f.get_internal_type() == "DecimalField"}
+    date_fields = {f.name for f in Policy._meta.concrete_fields if f.get_internal_type() == "DateField"}
+
+    for name in FACTSHEET_TEXT_FIELDS:
+        setattr(factsheet, name, snapshot["factsheet"].get(name) or "")
+    factsheet.save(update_fields=FACTSHEET_TEXT_FIELDS)
+    factsheet.policies.all().delete()
+    factsheet.assessments.all().delete()
+    factsheet.qualitative.all().delete()
+    factsheet.footnotes.all().delete()
+    factsheet.references.all().delete()
+
+    for item in snapshot.get("policies", []):
+        where = f"Policy {item.get('order')} “{item.get('name')}”"
+        values: dict[str, Any] = {}
+        for name in POLICY_FIELDS:
+            value = item.get(name)
+            if name in POLICY_FK_FIELDS:
+                vocabulary = POLICY_CATEGORY_FIELDS[name]
+                category = categories.get((vocabulary, value)) if value else None
+                if value and category is None:
+                    issues.append((where, f"{vocabulary.label}: “{value}” is not in the {edition.year} vocabulary."))
+                values[name] = category
+            elif name in decimal_fields:
+                values[name] = _decimal(value)
+            elif name in date_fields:
+                values[name] = _date(value)
+            else:
+                values[name] = "" if value is None and name not in ("start_year", "end_year") else value
+        if values["policy_type"] is None:
+            fallback = next((c for (v, _), c in categories.items() if v == "policy_type"), None)
+            if fallback is None:
+                issues.append((where, "Not carried: the edition has no policy types."))
+                continue
+            issues.append((where, f"Policy type set to “{fallback.label}” until you choose the right one."))
+            values["policy_type"] = fallback
+        policy = Policy.objects.create(factsheet=factsheet, **values)
+        for name in POLICY_M2M_FIELDS:
+            vocabulary = POLICY_CATEGORY_FIELDS[name]
+            chosen = []
+            for label in item.get(name) or []:
+                category = categories.get((vocabulary, label))
+                if category is None:
+                    issues.append((where, f"{vocabulary.label}: “{label}” is not in the {edition.year} vocabulary."))
+                else:
+                    chosen.append(category)
+            getattr(policy, name).set(chosen)
+
+    for item in snapshot.get("assessments", []):
+        criterion = criteria.get(item["criterion"])
+        if criterion is None:
+            issues.append(("Assessment", f"Criterion “{item['criterion']}” is not in the {edition.year} edition."))
+            continue
+        level = None
+        if item.get("level"):
+            level = next((lv for lv in criterion.levels.all() if lv.label == item["level"]), None)
+            if level is None:
+                issues.append((f"Assessment › {criterion.name}",
+                               f"Level “{item['level']}” is not a level of this criterion in {edition.year}."))
+        Assessment.objects.create(factsheet=factsheet, criterion=criterion, level=level,
+                                  score=_decimal(item.get("score")))
+    for item in snapshot.get("qualitative", []):
+        topic = topics.get(item["topic"])
+        if topic is None:
+            issues.append(("Qualitative assessment", f"Topic “{item['topic']}” is not in the {edition.year} edition."))
+            continue
+        QualitativeAssessment.objects.create(factsheet=factsheet, topic=topic, summary=item.get("summary") or "",
+                                             text=item.get("text") or "")
+    Footnote.objects.bulk_create(
+        [Footnote(factsheet=factsheet, key=i["key"], text=i.get("text") or "") for i in snapshot.get("footnotes", [])]
+    )
+    Reference.objects.bulk_create([
+        Reference(factsheet=factsheet, order=i["order"], citation=i.get("citation") or "", url=i.get("url") or "",
+                  last_accessed=_date(i.get("last_accessed")))
+        for i in snapshot.get("references", [])
+    ])
+    return issues
+
+
+@transaction.atomic
+def revision_revert(*, factsheet: Factsheet, revision: Revision, by) -> Revision:
+    """Bring back an earlier revision's content; recorded as a new revision."""
+    fs = _locked(factsheet)
+    ensure_can(by, "revert", fs)
+    if revision.factsheet_id != fs.pk:
+        raise WorkflowError("That revision belongs to another factsheet.")
+    issues = snapshot_restore(factsheet=fs, snapshot=revision.snapshot)
+    if issues:
+        raise WorkflowError(f"Revision {revision.number} cannot be restored: "
+                            + "; ".join(f"{where}: {message}" for where, message in issues))
+    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1, updated_by=by,
+                                               updated_at=timezone.now())
+    fs.updated_by = by
+    new, _ = _record(fs, by=by, reason=f"Reverted to revision {revision.number}", force=True)
+    _audit(factsheet=fs, by=by, action="revert", from_state=fs.state, to_state=fs.state, revision=new,
+           comment=f"Revision {revision.number} restored as revision {new.number}.")
+    factsheet.state = fs.state
+    return new
+

@@ -1,0 +1,15 @@
+"""Template tags of the editorial admin: the index panels of the signed-in user."""
+
+from django import template
+
+from editorial import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def editorial_dashboard(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return {}
+    return selectors.dashboard(user=request.user)

@@ -1,0 +1,47 @@
+"""The editorial workflow as data: states, the transitions between them and who may take each one."""
+
+from dataclasses import dataclass
+
+from factsheets.models import State
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    comment_required: bool = False
+    four_eyes: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition("submit", "Submit for review", frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
+                   State.IN_REVIEW, "editorial.submit_factsheet"),
+        Transition("request_changes", "Request changes", frozenset({State.IN_REVIEW}),
+                   State.CHANGES_REQUESTED, "editorial.review_factsheet", comment_required=True, four_eyes=True),
+        Transition("approve", "Approve", frozenset({State.IN_REVIEW}),
+                   State.APPROVED, "editorial.review_factsheet", four_eyes=True),
+        Transition("publish", "Publish", frozenset({State.APPROVED}),
+                   State.PUBLISHED, "editorial.publish_factsheet"),
+        Transition("withdraw", "Withdraw", frozenset({State.PUBLISHED}),
+                   State.WITHDRAWN, "editorial.publish_factsheet"),
+        Transition("start_new_draft", "Start new draft", frozenset({State.PUBLISHED, State.WITHDRAWN}),
+                   State.DRAFT, "factsheets.change_factsheet"),
+    ]
+}
+
+# States whose content may be edited; any content change in another state returns the factsheet to draft.
+EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+
+# Non-transition actions and the model permission each needs (on top of the state rules in permissions.py).
+ACTION_PERMISSIONS = {
+    "view": "factsheets.view_factsheet",
+    "edit": "factsheets.change_factsheet",
+    "revert": "factsheets.change_factsheet",
+    "comment": "editorial.add_reviewcomment",
+    "open_edition": "editorial.open_edition",
+}
