@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import URLField
 from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -52,7 +53,10 @@ class FootnoteInline(WorkflowInlineMixin, factsheets_admin.FootnoteInline):
 
 
 class ReferenceInline(WorkflowInlineMixin, factsheets_admin.ReferenceInline):
-    pass
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, URLField):
+            kwargs.setdefault("assume_scheme", "https")  # Django 6 default; avoids the deprecation warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class WorkflowFactsheetAdmin(factsheets_admin.FactsheetAdmin):
