@@ -1,0 +1,124 @@
+"""The whole editorial path in a real browser (Playwright driving Debian's chromium, headless):
+the analyst edits and submits, the reviewer requests changes, the analyst fixes and resubmits,
+the reviewer approves, the editor publishes."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("EDITORIAL_SCREENSHOTS", "/tmp/editorial-screenshots"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+def login(browser, live_server, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", username)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#awaiting-my-review")
+    return page
+
+
+def open_factsheet(page, live_server, factsheet):
+    page.goto(f"{live_server.url}/admin/factsheets/factsheet/{factsheet.pk}/change/")
+    page.wait_for_selector(".workflow-panel")
+
+
+def state_of(page) -> str:
+    return page.inner_text(".workflow-state .state-badge")
+
+
+def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server):
+    from editorial.models import Publication, ReviewComment
+    from factsheets.models import Factsheet
+
+    call_command("load_demo", "--force", verbosity=0)
+    factsheet = Factsheet.objects.get(country__code="MX", edition__year=2023)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    analyst = login(browser, live_server, "analyst")
+    assert "My drafts" in analyst.inner_text("#my-drafts")
+    open_factsheet(analyst, live_server, factsheet)
+    assert state_of(analyst) == "Draft"
+    analyst.fill("#id_introduction", "<p>Mexico updated its cluster policy in 2023.</p>")
+    analyst.click("input[name=_continue]")
+    analyst.wait_for_selector(".messagelist .success")
+    analyst.screenshot(path=str(SCREENSHOTS / "factsheet-draft-analyst.png"), full_page=False)
+    analyst.click("button:text-is('Submit for review')")
+    analyst.wait_for_selector(".messagelist .success")
+    assert state_of(analyst) == "In review"
+    assert analyst.locator("#id_introduction").count() == 0  # read-only in review
+
+    reviewer = login(browser, live_server, "reviewer")
+    assert "Mexico 2023" in reviewer.inner_text("#awaiting-my-review")
+    open_factsheet(reviewer, live_server, factsheet)
+    reviewer.screenshot(path=str(SCREENSHOTS / "factsheet-in-review-reviewer.png"), full_page=False)
+    reviewer.click("button:text-is('Request changes')")  # without a comment: refused
+    reviewer.wait_for_selector(".messagelist .error")
+    assert state_of(reviewer) == "In review"
+    reviewer.fill("#id_comment", "Please name the 2023 programme in the introduction.")
+    reviewer.select_option("#id_about", label="1. Introduction and economic policy context")
+    reviewer.click("button:text-is('Request changes')")
+    reviewer.wait_for_selector(".messagelist .success")
+    assert state_of(reviewer) == "Changes requested"
+    assert "Please name the 2023 programme" in reviewer.inner_text("#timeline")
+
+    analyst.goto(f"{live_server.url}/admin/")
+    assert "Mexico 2023" in analyst.inner_text("#changes-requested")
+    open_factsheet(analyst, live_server, factsheet)
+    assert "Please name the 2023 programme" in analyst.inner_text("#timeline")
+    analyst.fill("#id_introduction", "<p>Mexico updated its cluster policy in 2023 with the Clusters 2023 "
+                                     "programme.</p>")
+    analyst.click("input[name=_continue]")
+    analyst.wait_for_selector(".messagelist .success")
+    analyst.click("button:text-is('Submit for review')")
+    analyst.wait_for_selector(".messagelist .success")
+    assert state_of(analyst) == "In review"
+
+    open_factsheet(reviewer, live_server, factsheet)
+    reviewer.click("button:text-is('Approve')")
+    reviewer.wait_for_selector(".messagelist .success")
+    assert state_of(reviewer) == "Approved"
+
+    editor = login(browser, live_server, "editor")
+    open_factsheet(editor, live_server, factsheet)
+    editor.screenshot(path=str(SCREENSHOTS / "factsheet-approved-editor.png"), full_page=False)
+    editor.click("button:text-is('Publish')")
+    editor.wait_for_selector(".messagelist .success", timeout=60_000)
+    assert state_of(editor) == "Published"
+    assert "Published as version 1" in editor.inner_text(".messagelist")
+    editor.screenshot(path=str(SCREENSHOTS / "factsheet-published-editor.png"), full_page=False)
+
+    publication = Publication.objects.get(factsheet=factsheet)
+    assert publication.number == 1 and publication.revision is not None
+    assert "Clusters 2023 programme" in publication.revision.snapshot["factsheet"]["introduction"]
+    assert ReviewComment.objects.get(factsheet=factsheet).section.kind == "introduction"
+    assert list(factsheet.audit_entries.order_by("at", "id").values_list("action", flat=True)) == [
+        "submit", "request_changes", "submit", "approve", "publish",
+    ]
