@@ -103,8 +103,15 @@ class WorkflowFactsheetAdmin(factsheets_admin.FactsheetAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.EditConflict:
-            # Rolled back; rendering again lets the form's version check explain it with the input kept.
+            # Rolled back; render the form again with the conflict as its error and the input kept.
+            request.editorial_edit_conflict = True
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "editorial_edit_conflict", False):
+            form = type(form.__name__, (form,), {"force_conflict": True})
+        return form
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         factsheet = self.get_object(request, admin.utils.unquote(object_id))

@@ -11,6 +11,7 @@ class FactsheetChangeForm(forms.ModelForm):
     """The factsheet form, carrying the lock version it was loaded with (optimistic locking)."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    force_conflict = False  # set by the admin when the conditional UPDATE found the version gone
 
     class Meta:
         model = Factsheet
@@ -27,7 +28,7 @@ class FactsheetChangeForm(forms.ModelForm):
             loaded = cleaned.get("loaded_version")
             current = (Factsheet.objects.filter(pk=self.instance.pk)
                        .values_list("lock_version", "updated_at", "updated_by__username").first())
-            if loaded is None or current is None or current[0] != loaded:
+            if self.force_conflict or loaded is None or current is None or current[0] != loaded:
                 who = current[2] if current and current[2] else "someone else"
                 when = current[1].strftime("%H:%M") if current and current[1] else ""
                 raise forms.ValidationError(
