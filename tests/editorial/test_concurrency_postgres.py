@@ -1,0 +1,86 @@
+"""Two people save the same draft at once on PostgreSQL: the second save is refused, nothing is overwritten."""
+
+import threading
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from factsheets.models import Factsheet
+from tests.editorial.test_revisions import _admin_post_data
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"),
+]
+
+
+def _connect():
+    s = connection.settings_dict
+    return psycopg.connect(dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"] or None,
+                           host=s["HOST"] or None, port=s["PORT"] or None)
+
+
+def test_second_save_waits_for_the_first_then_is_refused(users, factsheet):
+    client = Client()
+    client.force_login(users["analyst"])
+    data = _admin_post_data(client, factsheet)  # loaded with lock_version 1
+    data["introduction"] = "<p>Second editor's text.</p>"
+    url = reverse("admin:factsheets_factsheet_change", args=[factsheet.pk])
+
+    first = _connect()  # the first editor's save, still in its transaction
+    first.execute(
+        "UPDATE factsheets_factsheet SET lock_version = lock_version + 1, introduction = %s "
+        "WHERE id = %s AND lock_version = %s", ["<p>First editor's text.</p>", factsheet.pk, 1],
+    )
+    result = {}
+
+    def second_editor():
+        try:
+            result["response"] = client.post(url, data)
+        finally:
+            from django.db import connection as thread_connection
+
+            thread_connection.close()
+
+    thread = threading.Thread(target=second_editor)
+    thread.start()
+    with _connect() as watcher:  # wait until the second save is blocked on the first one's row lock
+        watcher.autocommit = True
+        while thread.is_alive():
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting:
+                break
+            thread.join(0.05)
+    first.commit()
+    first.close()
+    thread.join()
+
+    response = result["response"]
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "your changes were not saved" in html
+    assert "Second editor" in html  # the input stays on screen
+    factsheet.refresh_from_db()
+    assert factsheet.introduction == "<p>First editor's text.</p>"
+    assert factsheet.lock_version == 2
+    assert not factsheet.revisions.exists()
+
+
+def test_sequential_saves_with_fresh_versions_both_succeed(users, factsheet):
+    client = Client()
+    client.force_login(users["analyst"])
+    url = reverse("admin:factsheets_factsheet_change", args=[factsheet.pk])
+    for text in ("<p>One.</p>", "<p>Two.</p>"):
+        data = _admin_post_data(client, factsheet)
+        data["introduction"] = text
+        assert client.post(url, data).status_code == 302
+    factsheet = Factsheet.objects.get(pk=factsheet.pk)
+    assert factsheet.introduction == "<p>Two.</p>" and factsheet.lock_version == 3
+    assert factsheet.revisions.count() == 2
