@@ -20,7 +20,8 @@ def test_mexico_2023_is_carried_into_2026(demo, users):
     old_edition = source.edition
     assert edition.assessment_method == old_edition.assessment_method
     assert edition.methodology_intro == old_edition.methodology_intro
-    assert list(edition.sections.values_list("kind", "title")) == list(old_edition.sections.values_list("kind", "title"))
+    sections = list(edition.sections.values_list("kind", "title"))
+    assert sections == list(old_edition.sections.values_list("kind", "title"))
     assert edition.categories.count() == old_edition.categories.count()
     assert [(c.name, [lv.label for lv in c.levels.all()]) for c in edition.criteria.all()] == [
         (c.name, [lv.label for lv in c.levels.all()]) for c in old_edition.criteria.all()

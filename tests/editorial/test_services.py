@@ -106,7 +106,8 @@ def test_review_comments_attach_to_a_section_or_policy_of_the_factsheet(users, f
     entry = services.factsheet_request_changes(factsheet=factsheet, by=users["reviewer"], comment="Shorten it.",
                                                section=section)
     assert entry.review_comment.section == section
-    foreign = factories.PolicyFactory(factsheet=factories.FactsheetFactory(edition=factsheet.edition, country__code="DE"))
+    other = factories.FactsheetFactory(edition=factsheet.edition, country__code="PT")
+    foreign = factories.PolicyFactory(factsheet=other)
     with pytest.raises(WorkflowError, match="another factsheet"):
         services.review_comment_add(factsheet=factsheet, by=users["reviewer"], text="Hm", policy=foreign)
     with pytest.raises(PermissionDenied):
