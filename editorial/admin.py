@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 
 from editorial import editions, permissions, selectors, services
 from editorial.forms import DecisionForm, EditionOpenForm, FactsheetChangeForm
@@ -16,13 +17,67 @@ from editorial.permissions import WorkflowError
 from editorial.workflow import TRANSITIONS
 from factsheets import admin as factsheets_admin
 from factsheets.models import Edition, Factsheet, Section, State
+from factsheets.richtext import RichTextField, sanitize
+
+HTML_SUFFIX = "__html"
 
 
-class WorkflowInlineMixin:
+def _rich_text_names(model) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields if isinstance(f, RichTextField)}
+
+
+def _as_html_names(model, names):
+    """Read-only rich texts are shown as their (sanitised) HTML, not as tags: `text` becomes `text__html`."""
+    rich = _rich_text_names(model)
+    out = []
+    for name in names:
+        if isinstance(name, (list, tuple)):
+            out.append(tuple(f"{n}{HTML_SUFFIX}" if n in rich else n for n in name))
+        elif name in rich:
+            out.append(f"{name}{HTML_SUFFIX}")
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _html_fieldsets(model, fieldsets):
+    return [(title, {**options, "fields": _as_html_names(model, options["fields"])}) for title, options in fieldsets]
+
+
+class RichTextReadOnlyMixin:
+    """Provides `<field>__html` read-only displays of rich-text fields (sanitised with the one allowlist)."""
+
+    def __getattr__(self, name):
+        if not name.endswith(HTML_SUFFIX) or name[: -len(HTML_SUFFIX)] not in _rich_text_names(self.model):
+            raise AttributeError(name)
+        field_name = name[: -len(HTML_SUFFIX)]
+
+        def display(obj):
+            return mark_safe(sanitize(getattr(obj, field_name)))  # noqa: S308 - sanitised by the nh3 allowlist
+
+        display.short_description = self.model._meta.get_field(field_name).verbose_name
+        return display
+
+
+class WorkflowInlineMixin(RichTextReadOnlyMixin):
     """Inlines follow the factsheet: nothing to add, change or delete unless the factsheet may be edited."""
 
     def _editable(self, request, obj):
         return obj is None or permissions.can_edit(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self._editable(request, obj):
+            fields += [f"{name}{HTML_SUFFIX}" for name in sorted(_rich_text_names(self.model))]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self._editable(request, obj) else _as_html_names(self.model, fields)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if self._editable(request, obj) else _html_fieldsets(self.model, fieldsets)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj) and super().has_add_permission(request, obj)
@@ -59,7 +114,7 @@ class ReferenceInline(WorkflowInlineMixin, factsheets_admin.ReferenceInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class WorkflowFactsheetAdmin(factsheets_admin.FactsheetAdmin):
+class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAdmin):
     form = FactsheetChangeForm
     change_form_template = "editorial/admin/factsheet_change_form.html"
     inlines = [PolicyInline, AssessmentInline, QualitativeInline, FootnoteInline, ReferenceInline]
@@ -80,10 +135,18 @@ class WorkflowFactsheetAdmin(factsheets_admin.FactsheetAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and self.has_change_permission(request, obj):
-            first = fieldsets[0]
-            fieldsets = [(first[0], {**first[1], "fields": [*first[1]["fields"], "loaded_version"]}), *fieldsets[1:]]
-        return fieldsets
+        if obj is None:
+            return fieldsets
+        if not self.has_change_permission(request, obj):
+            return _html_fieldsets(self.model, fieldsets)
+        first = fieldsets[0]
+        return [(first[0], {**first[1], "fields": [*first[1]["fields"], "loaded_version"]}), *fieldsets[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields += [f"{name}{HTML_SUFFIX}" for name in sorted(_rich_text_names(self.model))]
+        return fields
 
     # --- saving: version check, then a revision of the whole factsheet --------------------------------
     def save_model(self, request, obj, form, change):
