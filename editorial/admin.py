@@ -189,6 +189,11 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
         policies = list(factsheet.policies.only("id", "order", "name", "factsheet_id"))
         transitions = permissions.allowed_transitions(user, factsheet)
         can_comment = permissions.can(user, "comment", factsheet)
+        form = None
+        if transitions or can_comment:
+            form = DecisionForm(factsheet=factsheet, sections=sections, policies=policies)
+            if not any(t.comment_required for t in transitions):
+                form.fields["comment"].help_text = ""
         return {
             "workflow": {
                 "state": factsheet.state,
@@ -196,8 +201,7 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
                 "transitions": transitions,
                 "can_comment": can_comment,
                 "editable": permissions.can_edit(user, factsheet),
-                "form": DecisionForm(factsheet=factsheet, sections=sections, policies=policies)
-                if (transitions or can_comment) else None,
+                "form": form,
                 "timeline": selectors.factsheet_timeline(factsheet=factsheet),
                 "issues": list(selectors.carry_forward_issues(factsheet=factsheet)),
                 "publications": list(selectors.publication_list(factsheet=factsheet)),
