@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import URLField
 from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -94,13 +93,11 @@ class PolicyInline(WorkflowInlineMixin, factsheets_admin.PolicyInline):
 
 
 class AssessmentInline(WorkflowInlineMixin, factsheets_admin.AssessmentInline):
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("criterion", "level")
+    pass
 
 
 class QualitativeInline(WorkflowInlineMixin, factsheets_admin.QualitativeInline):
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("topic")
+    pass
 
 
 class FootnoteInline(WorkflowInlineMixin, factsheets_admin.FootnoteInline):
@@ -108,10 +105,7 @@ class FootnoteInline(WorkflowInlineMixin, factsheets_admin.FootnoteInline):
 
 
 class ReferenceInline(WorkflowInlineMixin, factsheets_admin.ReferenceInline):
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, URLField):
-            kwargs.setdefault("assume_scheme", "https")  # Django 6 default; avoids the deprecation warning
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    pass
 
 
 class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAdmin):

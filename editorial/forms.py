@@ -19,7 +19,9 @@ class FactsheetChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "loaded_version" in self.fields:
+        if not self.instance.pk:
+            self.fields.pop("loaded_version", None)
+        elif "loaded_version" in self.fields:
             self.fields["loaded_version"].initial = self.instance.lock_version
 
     def clean(self):

@@ -46,7 +46,7 @@ class EditionFactory(factory.django.DjangoModelFactory):
         model = Edition
         django_get_or_create = ("year",)
 
-    year = factory.Sequence(lambda n: 2030 + n)
+    year = factory.Sequence(lambda n: 2030 + n % 70)  # stays within the allowed years however many tests run
     assessment_method = Edition.AssessmentMethod.LEVEL
 
 
