@@ -194,6 +194,7 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
                 "state_label": State(factsheet.state).label,
                 "transitions": transitions,
                 "can_comment": can_comment,
+                "comment_open": any(t.comment_required for t in transitions),
                 "editable": permissions.can_edit(user, factsheet),
                 "form": form,
                 "timeline": selectors.factsheet_timeline(factsheet=factsheet),

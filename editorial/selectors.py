@@ -245,20 +245,22 @@ def _last_submitter():
 
 
 def dashboard(*, user, limit: int = 25) -> dict[str, list[Factsheet]]:
-    """The admin index panels: "Awaiting my review", "My drafts", "Changes requested"."""
+    """The admin index panels the user's roles call for: "Awaiting my review" (reviewers), "My drafts" and
+    "Changes requested" (authors)."""
     base = Factsheet.objects.select_related("country", "edition").annotate(last_submitter=_last_submitter())
-    awaiting: list[Factsheet] = []
+    panels: dict[str, list[Factsheet]] = {}
     if has_role_permission(user, "approve"):
-        awaiting = list(
+        panels["awaiting_review"] = list(
             base.filter(state=State.IN_REVIEW).exclude(updated_by=user).exclude(last_submitter=user)
             .order_by("updated_at")[:limit]
         )
-    mine = Q(updated_by=user) | Q(last_submitter=user)
-    return {
-        "awaiting_review": awaiting,
-        "my_drafts": list(base.filter(mine, state=State.DRAFT).order_by("-updated_at")[:limit]),
-        "changes_requested": list(base.filter(mine, state=State.CHANGES_REQUESTED).order_by("-updated_at")[:limit]),
-    }
+    if has_role_permission(user, "submit"):
+        mine = Q(updated_by=user) | Q(last_submitter=user)
+        panels["my_drafts"] = list(base.filter(mine, state=State.DRAFT).order_by("-updated_at")[:limit])
+        panels["changes_requested"] = list(
+            base.filter(mine, state=State.CHANGES_REQUESTED).order_by("-updated_at")[:limit]
+        )
+    return panels
 
 
 def edition_state_counts() -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ def login(browser, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", username)
     page.click("input[type=submit]")
-    page.wait_for_selector("#awaiting-my-review")
+    page.wait_for_selector(".editorial-dashboard")
     return page
 
 
@@ -85,6 +85,7 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
 
     reviewer = login(browser, live_server, "reviewer")
     assert "Mexico 2023" in reviewer.inner_text("#awaiting-my-review")
+    reviewer.screenshot(path=str(SCREENSHOTS / "index-reviewer.png"), full_page=False)
     open_factsheet(reviewer, live_server, factsheet)
     reviewer.screenshot(path=str(SCREENSHOTS / "factsheet-in-review-reviewer.png"), full_page=False)
     reviewer.click("button:text-is('Request changes')")  # without a comment: refused
@@ -121,6 +122,13 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
     assert state_of(editor) == "Published"
     assert "Published as version 1" in editor.inner_text(".messagelist")
     editor.screenshot(path=str(SCREENSHOTS / "factsheet-published-editor.png"), full_page=False)
+    editor.click("a.historylink")
+    editor.wait_for_selector("table.revisions")
+    editor.check("input[name=a][value='1']")
+    editor.click("button:text-is('Compare selected revisions')")
+    editor.wait_for_selector("table.compare")
+    assert "Clusters" in editor.inner_text("table.compare ins")
+    editor.screenshot(path=str(SCREENSHOTS / "compare-editor.png"), full_page=False)
 
     publication = Publication.objects.get(factsheet=factsheet)
     assert publication.number == 1 and publication.revision is not None
