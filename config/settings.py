@@ -103,6 +103,7 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factsheets@localhost")
+EDITORIAL_SITE_URL = env.str("DJANGO_SITE_URL", default="")  # prefixes the links in workflow e-mails
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -132,3 +132,17 @@ def test_workflow_post_needs_csrf(users, factsheet):
     assert client.post(url, {"action": "submit"}).status_code == 403
     factsheet.refresh_from_db()
     assert factsheet.state == State.DRAFT
+
+
+@pytest.mark.parametrize("state", ["draft", "in_review"])
+def test_mexico_2023_change_page_query_count(state, demo, users, client, django_assert_max_num_queries):
+    factsheet = demo[2023]
+    factsheet.updated_by = users["analyst"]
+    factsheet.save(update_fields=["updated_by"])
+    if state == "in_review":
+        services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
+    client.force_login(users["reviewer"] if state == "in_review" else users["analyst"])
+    with django_assert_max_num_queries(35):
+        response = client.get(change_url(factsheet))
+    assert response.status_code == 200
+    assert ('name="introduction"' in response.content.decode()) == (state == "draft")
