@@ -79,7 +79,7 @@ def _record(factsheet: Factsheet, *, by, reason: str, force: bool = False) -> tu
 
 
 @transaction.atomic
-def revision_record(*, factsheet: Factsheet, by, reason: str = "") -> Revision | None:
+def revision_record(*, factsheet: Factsheet, by, reason: str = "Edited") -> Revision | None:
     """Record the factsheet's content as a revision if it changed; a change outside an editable state
     (in review, approved, published, withdrawn) sends the factsheet back to draft: approvals are stale."""
     fs = _locked(factsheet)
