@@ -350,7 +350,14 @@ class WorkflowEditionAdmin(factsheets_admin.EditionAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"can_open_edition": permissions.can(request.user, "open_edition"), **(extra_context or {})}
+        extra = {
+            "can_open_edition": permissions.can(request.user, "open_edition"),
+            # extend whatever list template the edition admin had (e.g. import/export buttons)
+            "editorial_base_change_list": (
+                factsheets_admin.EditionAdmin.change_list_template or "admin/change_list.html"
+            ),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     def dashboard_view(self, request):

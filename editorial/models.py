@@ -68,6 +68,10 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.factsheet}: {self.action}"
 
+    @property
+    def notified_list(self) -> list[str]:
+        return [line for line in self.notified.splitlines() if line]
+
 
 class ReviewComment(models.Model):
     """A review comment on a factsheet, optionally about one section or one policy."""

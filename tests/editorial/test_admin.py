@@ -146,3 +146,15 @@ def test_mexico_2023_change_page_query_count(state, demo, users, client, django_
         response = client.get(change_url(factsheet))
     assert response.status_code == 200
     assert ('name="introduction"' in response.content.decode()) == (state == "draft")
+
+
+def test_edition_list_links_dashboard_and_opening(users, client, factsheet):
+    client.force_login(users["editor"])
+    html = client.get(reverse("admin:factsheets_edition_changelist")).content.decode()
+    assert reverse("admin:factsheets_edition_dashboard") in html and reverse("admin:factsheets_edition_open") in html
+    client.force_login(users["analyst"])
+    html = client.get(reverse("admin:factsheets_edition_changelist")).content.decode()
+    assert reverse("admin:factsheets_edition_dashboard") in html
+    assert reverse("admin:factsheets_edition_open") not in html
+    client.force_login(users["nobody"])
+    assert client.get(reverse("admin:factsheets_edition_dashboard")).status_code == 403
