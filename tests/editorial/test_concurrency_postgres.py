@@ -84,3 +84,39 @@ def test_sequential_saves_with_fresh_versions_both_succeed(users, factsheet):
     factsheet = Factsheet.objects.get(pk=factsheet.pk)
     assert factsheet.introduction == "<p>Two.</p>" and factsheet.lock_version == 3
     assert factsheet.revisions.count() == 2
+
+
+def test_two_reviewers_deciding_at_once_yield_one_decision(users, factsheet, make_user):
+    from editorial import services
+    from editorial.permissions import WorkflowError
+    from tests.editorial.conftest import walk
+
+    walk(factsheet, "in_review", users)
+    second_reviewer = make_user(role="Reviewer", username="rev2")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(user, action):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            services.factsheet_transition(factsheet=factsheet, by=user, action=action, comment="Decided.")
+            outcomes.append(action)
+        except WorkflowError:
+            outcomes.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=decide, args=(users["reviewer"], "approve")),
+               threading.Thread(target=decide, args=(second_reviewer, "request_changes"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) in (["approve", "refused"], ["refused", "request_changes"])
+    factsheet.refresh_from_db()
+    decided = [o for o in outcomes if o != "refused"][0]
+    assert factsheet.state == {"approve": "approved", "request_changes": "changes_requested"}[decided]
+    assert factsheet.audit_entries.filter(action__in=["approve", "request_changes"]).count() == 1
