@@ -28,3 +28,8 @@ WORKFLOW_PERMISSIONS = {
         "submit_factsheet", "review_factsheet", "publish_factsheet", "open_edition", "add_reviewcomment",
     )] + [("editorial", f"view_{model}") for model in _RECORDS],
 }
+# Editors hold every editorial permission: the workflow ones above and the records' model permissions.
+WORKFLOW_PERMISSIONS[EDITOR] += [
+    ("editorial", f"{action}_{model}") for model in _RECORDS for action in ("add", "change", "delete")
+    if (action, model) != ("add", "reviewcomment")
+]

@@ -154,15 +154,28 @@ def factsheet_approve(*, factsheet: Factsheet, by, comment: str = "") -> AuditEn
                   comment=comment, revision=revision, notified=notified)
 
 
-@transaction.atomic
+class StaleApproval(WorkflowError):
+    """The content is no longer the approved revision."""
+
+
 def factsheet_publish(*, factsheet: Factsheet, by, comment: str = "") -> Publication:
-    """Publish the approved revision as the next numbered version; refused if anything changed since."""
+    """Publish the approved revision as the next numbered version. If the content changed since the approval
+    (say, a vocabulary label was edited), nothing is published and the factsheet goes back to draft."""
+    try:
+        return _publish(factsheet=factsheet, by=by, comment=comment)
+    except StaleApproval as error:
+        revision_record(factsheet=factsheet, by=None, reason="Changed after the approval (found at publishing)")
+        raise WorkflowError(error.message + " It is back to draft and needs a new review.") from None
+
+
+@transaction.atomic
+def _publish(*, factsheet: Factsheet, by, comment: str) -> Publication:
     fs, previous, comment = _transition(factsheet=factsheet, by=by, action="publish", comment=comment)
     approved = approved_revision(factsheet=fs)
     latest = latest_revision(factsheet=fs)
     if approved is None or latest is None or approved.pk != latest.pk \
             or approved.snapshot != factsheet_snapshot(factsheet=fs):
-        raise WorkflowError("The content changed after the approval; the factsheet must be reviewed again.")
+        raise StaleApproval("The content changed after the approval, so it was not published.")
     publication = publication_create(factsheet=fs, by=by)
     publication.revision = approved
     publication.save(update_fields=["revision"])

@@ -8,7 +8,7 @@ from editorial import services
 from editorial.models import Publication
 from editorial.permissions import WorkflowError
 from editorial.selectors import current_publication
-from factsheets.models import Factsheet, Section, State
+from factsheets.models import Section, State
 from tests import factories
 from tests.editorial.conftest import footprint
 
@@ -57,11 +57,17 @@ def test_an_edit_after_approval_sends_the_factsheet_back_to_draft(users, factshe
 
 def test_publish_refuses_content_changed_behind_the_approvals_back(users, factsheet, walk_to):
     walk_to(factsheet, State.APPROVED)
-    Factsheet.objects.filter(pk=factsheet.pk).update(introduction="<p>Changed without a revision.</p>")
-    before = footprint(factsheet)
+    revisions = factsheet.revisions.count()
+    category = factsheet.policies.get().objectives.get()
+    category.label = "Innovation (renamed)"
+    category.save()
     with pytest.raises(WorkflowError, match="changed after the approval"):
         services.factsheet_publish(factsheet=factsheet, by=users["editor"])
-    assert footprint(factsheet) == before
+    factsheet.refresh_from_db()
+    assert not factsheet.publications.exists()
+    assert factsheet.state == State.DRAFT  # not stuck in "approved": it needs a new review
+    assert factsheet.revisions.count() == revisions + 1
+    assert factsheet.revisions.first().snapshot["policies"][0]["objectives"] == ["Innovation (renamed)"]
 
 
 def test_unchanged_saves_record_no_new_revision(users, factsheet):
