@@ -76,7 +76,7 @@ def format_for(name: str):
         ) from None
 
 
-def dataset_read(*, data: bytes, file_format) -> tablib.Dataset:
+def dataset_read(*, data: bytes, file_format, allow_empty: bool = False) -> tablib.Dataset:
     """Read an uploaded file into a dataset, refusing oversize, empty, non-UTF-8 and unreadable files."""
     limit = max_bytes()
     if len(data) > limit:
@@ -108,7 +108,7 @@ def dataset_read(*, data: bytes, file_format) -> tablib.Dataset:
         ) from None
     if not dataset.headers:
         raise ValidationError("The file has no header row.", code="empty")
-    if len(dataset) == 0:
+    if len(dataset) == 0 and not allow_empty:
         raise ValidationError("The file has a header row but no data rows.", code="empty")
     return dataset
 

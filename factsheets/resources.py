@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django_countries import countries
@@ -341,7 +342,9 @@ class NaturalKeyResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        self.resolved = False
         self.resolve(instance, row)
+        self.resolved = True
         for field in self.get_import_fields():
             if field.readonly or isinstance(field.widget, widgets.ManyToManyWidget):
                 continue
@@ -368,6 +371,15 @@ class NaturalKeyResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if not getattr(self, "resolved", True):
+            raise ValidationError(errors)
+        for field in instance._meta.concrete_fields:
+            value = getattr(instance, field.attname, None)
+            if isinstance(field, models.TextField) and field.max_length and isinstance(value, str):
+                try:
+                    MaxLengthValidator(field.max_length)(value)
+                except ValidationError as error:
+                    errors = ValidationError({field.name: error}).update_error_dict(errors)
         try:
             self.check_rules(instance)
         except ValidationError as error:

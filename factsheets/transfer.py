@@ -57,10 +57,13 @@ def edition_import(*, directory: Path, user=None, dry_run: bool = False) -> Edit
     for name, path in edition_files(directory):
         file_format = path.suffix.lstrip(".")
         try:
-            dataset = dataset_read(data=path.read_bytes(), file_format=format_for(file_format))
+            dataset = dataset_read(data=path.read_bytes(), file_format=format_for(file_format), allow_empty=True)
         except ValidationError as error:
             problems.extend(f"{path.name}: {message}" for message in error.messages)
             break
+        if len(dataset) == 0:
+            report.files.append((path.name, {"new": 0, "update": 0, "delete": 0, "skip": 0}))
+            continue
         resource = resources[name]()
         result = resource.import_data(
             dataset, dry_run=False, user=user, file_name=path.name, file_format=file_format,
