@@ -75,6 +75,9 @@ class DataImportExportMixin(ImportMixin, ExportActionMixin):
     def has_export_permission(self, request):
         return self._has_model_perm(request, "view") or self._has_model_perm(request, "change")
 
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.pop("form", None)
         if form is not None and form.is_bound and hasattr(form, "cleaned_data"):
