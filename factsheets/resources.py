@@ -140,7 +140,8 @@ class CategoryListWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return join_labels([c.label for c in value.all()])
+        saved = getattr(value.instance, "_import_m2m", {}).get(value.prefetch_cache_name)
+        return join_labels([c.label for c in (saved if saved is not None else value.all())])
 
 
 # ---------------------------------------------------------------------------------------------- lookups
@@ -384,12 +385,36 @@ class NaturalKeyResource(resources.ModelResource):
             self.check_rules(instance)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        exclude = [*self.full_clean_exclude(), *errors.keys()]
         try:
-            instance.full_clean(exclude=[*self.full_clean_exclude(), *errors.keys()], validate_unique=True)
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            self.check_constraints(instance, exclude=set(exclude) - {"edition", "factsheet", "criterion"})
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def check_constraints(self, instance, exclude: set[str]) -> None:
+        """The model's constraints, without a query each: the natural key is unique by construction (duplicates
+        in the file are refused, existing rows are updated), check constraints are evaluated in Python; only
+        unique constraints other than the key ask the database."""
+        key_fields = {self.key_field(column) for column, _ in self.key}
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                if set(constraint.fields) <= key_fields or set(constraint.fields) & exclude:
+                    continue
+                constraint.validate(type(instance), instance, exclude=exclude)
+            elif isinstance(constraint, models.CheckConstraint):
+                if q_holds(constraint.condition, instance) is False:
+                    raise ValidationError(constraint.get_violation_error_message(), code="constraint")
+            else:
+                constraint.validate(type(instance), instance, exclude=exclude)
+
+    def key_field(self, column: str) -> str:
+        return {"country": "factsheet", "edition": "edition"}.get(column, column)
 
     def full_clean_exclude(self) -> list[str]:
         return []
@@ -399,6 +424,7 @@ class NaturalKeyResource(resources.ModelResource):
 
     def do_instance_save(self, instance, is_create):
         instance.save(force_insert=is_create)
+        instance._import_created = is_create
 
     def after_save_instance(self, instance, row, **kwargs):
         factsheet_id = getattr(instance, "factsheet_id", None)
@@ -478,6 +504,36 @@ class NaturalKeyResource(resources.ModelResource):
         return category
 
 
+_OPERATORS = {
+    "exact": lambda a, b: a == b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "contains": lambda a, b: b in a,
+}
+
+
+def q_holds(q: Q, instance) -> bool | None:
+    """Evaluate a check constraint's condition on an instance as SQL would (None: unknown, which passes)."""
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(q_holds(child, instance))
+            continue
+        lookup, expected = child
+        name, _, operator = lookup.partition("__")
+        actual = getattr(instance, instance._meta.get_field(name).attname)
+        if operator == "isnull":
+            results.append((actual is None) == bool(expected))
+            continue
+        if isinstance(expected, models.F):
+            expected = getattr(instance, instance._meta.get_field(expected.name).attname)
+        unknown = actual is None or expected is None
+        results.append(None if unknown else _OPERATORS[operator or "exact"](actual, expected))
+    if q.connector == Q.AND:
+        value = False if False in results else (None if None in results else True)
+    else:
+        value = True if True in results else (None if None in results else False)
+    return (None if value is None else not value) if q.negated else value
+
+
 def check_factsheet_editable(factsheet: Factsheet) -> None:
     if factsheet.state not in EDITABLE_STATES:
         raise ValidationError({"country": ValidationError(
@@ -530,6 +586,9 @@ class FactsheetBoundResource(NaturalKeyResource):
 
     def resolve(self, instance, row):
         instance.factsheet = self.factsheet_of(row)
+
+    def key_field(self, column):
+        return "factsheet" if column in ("country", "edition") else column
 
     def full_clean_exclude(self):
         return ["factsheet"]
@@ -697,6 +756,9 @@ class LevelResource(NaturalKeyResource):
     def full_clean_exclude(self):
         return ["criterion"]
 
+    def key_field(self, column):
+        return {"edition": "criterion"}.get(column, column)
+
 
 class TopicResource(EditionBoundResource):
     display_name = "Topics"
@@ -771,6 +833,9 @@ class FactsheetResource(NaturalKeyResource):
     def full_clean_exclude(self):
         return ["country", "edition", "updated_by", "state", "lock_version"]
 
+    def key_field(self, column):
+        return column
+
     def after_save_instance(self, instance, row, **kwargs):
         self.factsheet_ids.add(instance.pk)
 
@@ -838,8 +903,19 @@ class PolicyResource(FactsheetBoundResource):
     def save_m2m(self, instance, row, **kwargs):
         selections = {name: self.fields[name].clean(row) for name in POLICY_M2M_FIELDS}
         validate_policy_categories(edition=instance.factsheet.edition, selections=selections)
+        created = getattr(instance, "_import_created", False)
         for name, values in selections.items():
-            getattr(instance, name).set(values)
+            if not created:
+                getattr(instance, name).set(values)
+            elif values:
+                field = Policy._meta.get_field(name)
+                through = field.remote_field.through
+                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                through.objects.bulk_create(
+                    [through(**{f"{source}_id": instance.pk, f"{target}_id": c.pk}) for c in values]
+                )
+        instance._import_m2m = {name: sorted(values, key=lambda c: (c.order, c.label))
+                                for name, values in selections.items()}
 
 
 class AssessmentResource(FactsheetBoundResource):
