@@ -391,7 +391,8 @@ class NaturalKeyResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         try:
-            self.check_constraints(instance, exclude=set(exclude) - {"edition", "factsheet", "criterion"})
+            skipped = (set(exclude) | set(errors)) - {"edition", "factsheet", "criterion"}
+            self.check_constraints(instance, exclude=skipped)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -408,6 +409,8 @@ class NaturalKeyResource(resources.ModelResource):
                     continue
                 constraint.validate(type(instance), instance, exclude=exclude)
             elif isinstance(constraint, models.CheckConstraint):
+                if constraint.condition.referenced_base_fields & exclude:
+                    continue
                 if q_holds(constraint.condition, instance) is False:
                     raise ValidationError(constraint.get_violation_error_message(), code="constraint")
             else:

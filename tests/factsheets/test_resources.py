@@ -451,3 +451,68 @@ def test_json_import_accepts_numbers(demo):
     assert not result.has_errors(), messages(result)
     reference = Reference.objects.get(factsheet=demo[2023], order=1)
     assert reference.citation == "A citation." and str(reference.last_accessed) == "2024-01-31"
+
+
+def policy_row(demo, **changes) -> tablib.Dataset:
+    dataset = policy_rows(demo[2023])
+    row = list(dataset[1])
+    for column, value in changes.items():
+        row[dataset.headers.index(column)] = value
+    return tablib.Dataset(row, headers=dataset.headers)
+
+
+def test_policy_rules_of_the_admin_apply(demo):
+    result = run(PolicyResource, policy_row(demo, end_year="2010"))
+    (problem,) = import_problems(result)
+    assert (problem.column, problem.value) == ("end_year", "2010")
+    assert problem.message == "The ending year (2010) is before the starting year (2015)."
+    result = run(PolicyResource, policy_row(demo, budget_overall_currency="pesos"))
+    assert any(p.column == "budget_overall_currency" and "three-letter" in p.message for p in import_problems(result))
+
+
+def test_check_constraints_are_enforced_without_the_database(demo):
+    result = run(PolicyResource, policy_row(demo, budget_overall_eur="-5"))
+    (problem,) = import_problems(result)
+    assert "policy_budget_overall_non_negative" in problem.message
+    assert Policy.objects.get(factsheet=demo[2023], order=2).budget_overall_eur != -5
+
+
+def test_unique_constraints_beyond_the_key_are_reported(demo):
+    from factsheets.resources import SectionResource
+
+    dataset = exported(SectionResource, edition_year=2023)
+    row = list(dataset[1])
+    row[dataset.headers.index("order")] = dataset[0][dataset.headers.index("order")]
+    result = run(SectionResource, tablib.Dataset(row, headers=dataset.headers))
+    (problem,) = import_problems(result)
+    assert "Section with this Edition and Order already exists." in problem.message
+
+
+def test_q_holds_follows_sql_three_valued_logic():
+    from django.db.models import F, Q
+
+    from factsheets.resources import q_holds
+
+    policy = Policy(start_year=2020, end_year=None, period="limited")
+    assert q_holds(Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")), policy) is True
+    assert q_holds(Q(end_year__gte=F("start_year")), policy) is None
+    policy.end_year = 2010
+    assert q_holds(Q(end_year__gte=F("start_year")), policy) is False
+    assert q_holds(~Q(period="limited"), policy) is False
+    assert q_holds(~Q(name__contains="|"), Policy(name="a | b")) is False
+
+
+def test_assessment_rules_of_the_admin_apply(demo):
+    from factsheets.resources import AssessmentResource
+
+    dataset = exported(AssessmentResource, edition_year=2023)
+    row = list(dataset[0])
+    row[dataset.headers.index("score")] = "1.5"
+    result = run(AssessmentResource, tablib.Dataset(row, headers=dataset.headers))
+    (problem,) = import_problems(result)
+    assert problem.column == "score" and "choose a level, not a score" in problem.message
+    row = list(dataset[0])
+    row[dataset.headers.index("level")] = "Nonexistent level"
+    result = run(AssessmentResource, tablib.Dataset(row, headers=dataset.headers))
+    (problem,) = import_problems(result)
+    assert problem.column == "level" and "is not a level of" in problem.message
