@@ -113,6 +113,20 @@ def dataset_read(*, data: bytes, file_format, allow_empty: bool = False) -> tabl
     return dataset
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def dataset_normalise(dataset: tablib.Dataset) -> tablib.Dataset:
+    """Headers without BOM or spaces; unnamed empty columns and trailing empty rows (spreadsheet leftovers) gone."""
+    headers = ["" if h is None else str(h).replace("\ufeff", "").strip() for h in (dataset.headers or [])]
+    rows = [list(row) for row in dataset]
+    keep = [i for i, h in enumerate(headers) if h or any(not _blank(row[i]) for row in rows if i < len(row))]
+    while rows and all(_blank(value) for value in rows[-1]):
+        rows.pop()
+    return tablib.Dataset(*[[row[i] for i in keep] for row in rows], headers=[headers[i] for i in keep])
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason a file was refused: the row (1 = first row under the header), column, value and why."""

@@ -18,6 +18,7 @@ from factsheets.imports import (
     ImportRefused,
     closest,
     data_import_record,
+    dataset_normalise,
     formula_escape,
     formula_unescape,
     import_report,
@@ -261,6 +262,7 @@ class NaturalKeyResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        dataset = dataset_normalise(dataset)
         problems = self.column_problems(dataset.headers)
         if not problems and len(dataset) == 0:
             problems = ["The file has no data rows."]

@@ -516,3 +516,17 @@ def test_assessment_rules_of_the_admin_apply(demo):
     result = run(AssessmentResource, tablib.Dataset(row, headers=dataset.headers))
     (problem,) = import_problems(result)
     assert problem.column == "level" and "is not a level of" in problem.message
+
+
+def test_spreadsheet_leftovers_are_ignored(demo):
+    data = ("\ufeff country , edition,key,text,\r\nMX,2023,leftover,<p>x</p>,\r\n,,,,\r\n,,,,\r\n").encode()
+    result = run(FootnoteResource, read_csv(data))
+    assert not result.has_errors(), messages(result)
+    assert result.totals["new"] == 1 and Footnote.objects.filter(key="leftover").exists()
+
+
+def test_a_blank_row_in_the_middle_is_reported(demo):
+    data = b"country,edition,key,text\r\nMX,2023,one,x\r\n,,,\r\nMX,2023,two,y\r\n"
+    result = run(FootnoteResource, read_csv(data))
+    assert {(p.row, p.column) for p in import_problems(result)} == {(2, "country"), (2, "edition"), (2, "key")}
+    assert not Footnote.objects.filter(key="one").exists()
