@@ -10,6 +10,8 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from import_export.formats import base_formats
 
 from factsheets.models import DataImport, Factsheet, State
@@ -182,6 +184,15 @@ def _cell(value) -> str:
 
 def import_report(result) -> str:
     return "\n".join(str(p) for p in import_problems(result))
+
+
+@transaction.atomic
+def factsheets_touch(*, factsheet_ids: set[int], by=None) -> int:
+    """An import is an edit: raise the lock version (optimistic locking) and the modification stamp."""
+    changes = {"lock_version": F("lock_version") + 1, "updated_at": timezone.now()}
+    if getattr(by, "is_authenticated", False):
+        changes["updated_by"] = by
+    return Factsheet.objects.filter(pk__in=factsheet_ids).update(**changes)
 
 
 @transaction.atomic

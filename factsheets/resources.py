@@ -19,6 +19,7 @@ from factsheets.imports import (
     closest,
     data_import_record,
     dataset_normalise,
+    factsheets_touch,
     formula_escape,
     formula_unescape,
     import_report,
@@ -440,6 +441,7 @@ class NaturalKeyResource(resources.ModelResource):
         super().after_import(dataset, result, **kwargs)
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
+        factsheets_touch(factsheet_ids=self.factsheet_ids, by=kwargs.get("user"))
         data_import_record(
             resource=self.get_display_name(), user=kwargs.get("user"), file_name=kwargs.get("file_name") or "",
             file_format=kwargs.get("file_format") or "", totals=dict(result.totals), rows=len(dataset),

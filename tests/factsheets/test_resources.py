@@ -420,6 +420,9 @@ def test_a_successful_import_is_recorded(demo, admin_user):
         admin_user, "notes.csv", "csv", "Footnotes")
     assert (record.rows, record.new, record.updated, record.skipped, record.deleted) == (3, 1, 1, 1, 0)
     assert list(record.factsheets.all()) == [demo[2023]]
+    factsheet = Factsheet.objects.get(pk=demo[2023].pk)
+    assert factsheet.lock_version == demo[2023].lock_version + 1 and factsheet.updated_by == admin_user
+    assert Factsheet.objects.get(pk=demo[2020].pk).lock_version == demo[2020].lock_version
 
 
 def test_a_dry_run_writes_nothing_and_records_nothing(demo):
