@@ -402,9 +402,7 @@ class NaturalKeyResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def check_constraints(self, instance, exclude: set[str]) -> None:
-        """The model's constraints, without a query each: the natural key is unique by construction (duplicates
-        in the file are refused, existing rows are updated), check constraints are evaluated in Python; only
-        unique constraints other than the key ask the database."""
+        """Constraints without a query each: the key is unique by construction, checks are evaluated in Python."""
         key_fields = {self.key_field(column) for column, _ in self.key}
         for constraint in instance._meta.constraints:
             if isinstance(constraint, models.UniqueConstraint):
@@ -506,7 +504,7 @@ class NaturalKeyResource(resources.ModelResource):
             hint = f" Did you mean “{suggestion}”?" if suggestion else ""
             raise ValueError(
                 f"“{label}” is not in the {edition.year} edition's "
-                f"{Vocabulary(vocabulary).label.lower()}.{hint}"
+                f"{_lower_first(Vocabulary(vocabulary).label)}.{hint}"
             )
         return category
 
@@ -547,6 +545,10 @@ def check_factsheet_editable(factsheet: Factsheet) -> None:
             "The %(factsheet)s factsheet is %(state)s; imports only change drafts.",
             code="not_draft", params={"factsheet": factsheet, "state": factsheet.get_state_display().lower()},
         )})
+
+
+def _lower_first(text: str) -> str:
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _message(error) -> str:
