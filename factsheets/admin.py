@@ -139,7 +139,7 @@ class ReferenceInline(admin.TabularInline):
     verbose_name_plural = "References"
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
-        models.URLField: {"assume_scheme": "https"},
+        models.URLField: {"widget": forms.URLInput(attrs={"class": "vURLField"}), "assume_scheme": "https"},
     }
 
 
@@ -152,6 +152,9 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
     list_select_related = ["country", "edition", "updated_by"]
     readonly_fields = ["state", "updated_at", "updated_by"]
     inlines = [PolicyInline, AssessmentInline, QualitativeInline, FootnoteInline, ReferenceInline]
+
+    class Media:
+        css = {"all": ["factsheets/admin/factsheet.css"]}
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
