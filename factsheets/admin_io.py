@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ImportForm
 
@@ -92,6 +94,13 @@ class DataImportExportMixin(ImportMixin, ExportActionMixin):
         return super().get_export_filename(request, queryset, file_format).replace(
             self.model.__name__, self.opts.verbose_name_plural.replace(" ", "-")
         )
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (FileNotFoundError, IsADirectoryError):
+            messages.error(request, "The uploaded file is no longer available; upload it again.")
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)

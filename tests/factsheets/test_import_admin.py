@@ -250,3 +250,37 @@ def test_export_queries_do_not_grow_with_rows(demo):
     with policy_queries:
         PolicyResource(edition_year=2023).export()
     assert len(policy_queries) <= 8
+
+
+def test_confirm_with_a_vanished_upload_asks_to_upload_again(admin_client, demo):
+    response = admin_client.post(url("footnote", "process_import"), {
+        "import_file_name": "does-not-exist", "original_file_name": "notes.csv", "format": CSV_INDEX,
+        "resource": "0",
+    })
+    assert response.status_code == 302 and response.url == url("footnote", "import")
+    assert not DataImport.objects.exists()
+
+
+@pytest.mark.parametrize("index,name,file_format", [("1", "references.xlsx", "xlsx"), ("2", "references.json", "json")])
+def test_xlsx_and_json_go_through_the_same_two_steps(admin_client, demo, index, name, file_format):
+    from factsheets.imports import format_for
+    from factsheets.resources import ReferenceResource
+
+    fmt = format_for(file_format)()
+    dataset = ReferenceResource(edition_year=2023).export(force_native_type=fmt.is_binary())
+    row = list(dataset[0])
+    row[dataset.headers.index("citation")] = formula_escape("=Edited citation")
+    data = fmt.export_data(tablib.Dataset(row, headers=dataset.headers))
+    data = data if isinstance(data, bytes) else data.encode()
+    token_page = admin_client.get(url("reference", "import"))
+    assert token_page.status_code == 200
+    response = admin_client.post(url("reference", "import"), {
+        "resource": "0", "format": index,
+        "import_file": SimpleUploadedFile(name, data, content_type="application/octet-stream"),
+    })
+    assert response.context["result"].totals["update"] == 1, response.context.get("problems")
+    confirm = response.context["confirm_form"]
+    response = admin_client.post(url("reference", "process_import"), {n: confirm[n].value() for n in confirm.fields})
+    assert response.status_code == 302
+    assert Reference.objects.get(factsheet=demo[2023], order=1).citation == "=Edited citation"
+    assert DataImport.objects.get().file_format == file_format
