@@ -239,6 +239,11 @@ class NaturalKeyResource(resources.ModelResource):
     def iter_queryset(self, queryset):
         yield from queryset
 
+    def export(self, queryset=None, **kwargs):
+        if queryset is not None:
+            queryset = self.base_queryset().filter(pk__in=queryset.order_by().values("pk"))
+        return super().export(queryset, **kwargs)
+
     # -------------------------------------------------------------------------------------- import
 
     def columns(self) -> list[str]:

@@ -284,3 +284,16 @@ def test_xlsx_and_json_go_through_the_same_two_steps(admin_client, demo, index, 
     assert response.status_code == 302
     assert Reference.objects.get(factsheet=demo[2023], order=1).citation == "=Edited citation"
     assert DataImport.objects.get().file_format == file_format
+
+
+def test_admin_export_of_policies_is_bounded(admin_client, demo, django_assert_max_num_queries):
+    fields = {f"policyresource_{n}": "on" for n in PolicyResource().get_export_order()}
+    with django_assert_max_num_queries(20):
+        response = admin_client.post(url("policy", "export"), {"format": CSV_INDEX, "resource": "0", **fields})
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("country,edition,order,policy_type")
+    edition = admin_client.post(url("edition", "export"), {
+        "format": CSV_INDEX, "resource": "0",
+        **{f"editionresource_{n}": "on" for n in ("year", "assessment_method")},
+    })
+    assert edition.content.decode().splitlines() == ["year,assessment_method", "2020,score", "2023,level"]

@@ -75,3 +75,25 @@ def test_admin_upload_of_random_bytes_never_fails_with_a_server_error(admin_clie
     })
     assert response.status_code == 200
     assert snapshot() == before
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.integers(min_value=0, max_value=37), cell, min_size=1, max_size=6))
+def test_mutated_policy_rows_never_raise_and_never_half_write(demo, changes):
+    import tablib
+
+    from factsheets.models import Policy
+    from factsheets.resources import PolicyResource
+
+    exported = PolicyResource(edition_year=2023).export()
+    rows = [list(row) for row in exported]
+    for index, value in changes.items():
+        rows[index % 2][index] = value
+    state = lambda: sorted(  # noqa: E731
+        (p.order, p.name, p.policy_type_id, tuple(p.objectives.values_list("pk", flat=True)))
+        for p in Policy.objects.filter(factsheet=demo[2023])
+    )
+    before = state()
+    result = PolicyResource().import_data(tablib.Dataset(*rows, headers=exported.headers), dry_run=False)
+    if result.has_errors() or result.has_validation_errors():
+        assert state() == before
