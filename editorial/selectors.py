@@ -15,6 +15,7 @@ from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewC
 from editorial.permissions import has_role_permission
 from factsheets.models import (
     Assessment,
+    DataImport,
     Edition,
     Factsheet,
     Footnote,
@@ -211,13 +212,14 @@ def snapshot_compare(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChan
 class TimelineItem:
     at: Any
     who: Any
-    kind: str  # audit | comment
+    kind: str  # audit | comment | import
     entry: AuditEntry | None = None
     comment: ReviewComment | None = None
+    data_import: DataImport | None = None
 
 
 def factsheet_timeline(*, factsheet: Factsheet) -> list[TimelineItem]:
-    """Audit entries and review comments of a factsheet in one list, newest first."""
+    """Audit entries, review comments and bulk imports of a factsheet in one list, newest first."""
     entries = list(
         AuditEntry.objects.filter(factsheet=factsheet)
         .select_related("actor", "revision", "review_comment__section", "review_comment__policy")
@@ -229,6 +231,8 @@ def factsheet_timeline(*, factsheet: Factsheet) -> list[TimelineItem]:
     )
     items = [TimelineItem(e.at, e.actor, "audit", entry=e) for e in entries]
     items += [TimelineItem(c.created_at, c.author, "comment", comment=c) for c in comments]
+    items += [TimelineItem(i.created_at, i.user, "import", data_import=i)
+              for i in DataImport.objects.filter(factsheets=factsheet).select_related("user")]
     items.sort(key=lambda item: item.at, reverse=True)
     return items
 

@@ -159,3 +159,13 @@ def test_edition_list_links_dashboard_and_opening(users, client, factsheet):
     assert client.get(reverse("admin:factsheets_edition_dashboard")).status_code == 200
     client.force_login(users["nobody"])
     assert client.get(reverse("admin:factsheets_edition_dashboard")).status_code == 403
+
+
+def test_timeline_lists_bulk_imports_of_the_factsheet(users, factsheet, client):
+    from factsheets.imports import data_import_record
+
+    data_import_record(resource="PolicyResource", user=users["analyst"], file_name="policies.csv", file_format="csv",
+                       totals={"new": 1, "update": 2}, rows=3, factsheet_ids={factsheet.pk})
+    client.force_login(users["reviewer"])
+    timeline = client.get(change_url(factsheet)).content.decode().split('id="timeline"')[1]
+    assert "Imported policies.csv (PolicyResource)" in timeline and "1 new, 2 updated, 0 deleted" in timeline
