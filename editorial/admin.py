@@ -182,6 +182,7 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
         sections = list(Section.objects.filter(edition_id=factsheet.edition_id))
         policies = list(factsheet.policies.only("id", "order", "name", "factsheet_id"))
         transitions = permissions.allowed_transitions(user, factsheet)
+        timeline = selectors.factsheet_timeline(factsheet=factsheet)
         can_comment = permissions.can(user, "comment", factsheet)
         form = None
         if transitions or can_comment:
@@ -197,7 +198,10 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
                 "comment_open": any(t.comment_required for t in transitions),
                 "editable": permissions.can_edit(user, factsheet),
                 "form": form,
-                "timeline": selectors.factsheet_timeline(factsheet=factsheet),
+                "timeline": timeline,
+                "change_request": next(
+                    (i.entry for i in timeline if i.kind == "audit" and i.entry.action == "request_changes"), None
+                ) if factsheet.state == State.CHANGES_REQUESTED else None,
                 "issues": list(selectors.carry_forward_issues(factsheet=factsheet)),
                 "publications": list(selectors.publication_list(factsheet=factsheet)),
                 "live": selectors.current_publication(factsheet=factsheet),
