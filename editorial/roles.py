@@ -33,3 +33,6 @@ WORKFLOW_PERMISSIONS[EDITOR] += [
     ("editorial", f"{action}_{model}") for model in _RECORDS for action in ("add", "change", "delete")
     if (action, model) != ("add", "reviewcomment")
 ]
+
+# group -> list of (app_label, codename); the record of bulk imports (migration 0005_import_roles).
+IMPORT_PERMISSIONS = {role: [("factsheets", "view_dataimport")] for role in ROLES}

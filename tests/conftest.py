@@ -68,10 +68,10 @@ def _roles_survive_flushes(django_db_setup, django_db_blocker):
     from django.contrib.auth.models import Group, Permission
     from django.db import connection
 
-    from editorial.roles import ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS
+    from editorial.roles import IMPORT_PERMISSIONS, ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS
 
     with django_db_blocker.unblock():
-        for role_permissions in (ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS):
+        for role_permissions in (ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS):
             for name, perms in role_permissions.items():
                 group, _ = Group.objects.get_or_create(name=name)
                 group.permissions.add(*(

@@ -34,3 +34,10 @@ def test_a_factsheet_added_in_the_admin_starts_its_history(users, client, factsh
     assert response.status_code == 302
     revision = Revision.objects.get(factsheet__country=country)
     assert revision.number == 1 and revision.reason == "Created" and revision.created_by == users["analyst"]
+
+
+@pytest.mark.parametrize("role", ["Analyst", "Reviewer", "Editor"])
+def test_every_role_sees_the_record_of_bulk_imports(role):
+    assert Group.objects.get(name=role).permissions.filter(
+        content_type__app_label="factsheets", codename="view_dataimport"
+    ).exists()
