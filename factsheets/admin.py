@@ -161,7 +161,7 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
             return [(None, {"fields": ["country", "edition"]})]
         titles = selectors.section_titles(edition=obj.edition)
         return [
-            (None, {"fields": [("state", "updated_at", "updated_by")]}),
+            (None, {"fields": [("updated_at", "updated_by")]}),
             (titles.get("introduction", "Introduction"), {"fields": ["introduction"]}),
             (titles.get("policies", "National cluster policy"), {"fields": ["policies_intro"]}),
             (titles.get("assessment", "State of cluster policy"),
