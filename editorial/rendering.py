@@ -1,11 +1,84 @@
-"""PDF rendering of factsheets with WeasyPrint."""
+"""PDF rendering of factsheets with WeasyPrint: one cached stylesheet, the static-only fetcher, tagged PDF."""
 
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from django.utils.safestring import mark_safe
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
+from editorial.document import Document, factsheet_document
+from editorial.fetcher import StaticOnlyFetcher
 from factsheets.models import Factsheet
 
+PRINT_CSS = Path("editorial/print/factsheet.css")
+PDF_VARIANTS = {None, "pdf/a-3b", "pdf/ua-1"}
+_lock = threading.Lock()
 
-def render_factsheet_pdf(factsheet: Factsheet, *, draft: bool = False) -> bytes:
-    html = render_to_string("editorial/pdf/factsheet.html", {"factsheet": factsheet, "draft": draft})
-    return HTML(string=html).write_pdf()
+
+def print_dir() -> Path:
+    for root in settings.STATICFILES_DIRS:
+        candidate = Path(root) / PRINT_CSS
+        if candidate.is_file():
+            return candidate.parent
+    raise FileNotFoundError(PRINT_CSS)
+
+
+@lru_cache(maxsize=1)
+def _resources() -> tuple[FontConfiguration, CSS, StaticOnlyFetcher]:
+    """Parse the print CSS and load its fonts once per process."""
+    fetcher = StaticOnlyFetcher()
+    font_config = FontConfiguration()
+    css = CSS(filename=str(print_dir() / PRINT_CSS.name), font_config=font_config, url_fetcher=fetcher)
+    return font_config, css, fetcher
+
+
+def css_string(value: str) -> str:
+    """value as a quoted CSS string, every character that could end it escaped."""
+    out = []
+    for char in value:
+        if char.isalnum() or char in " .,:;-_()/#·–":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def factsheet_html(document: Document, *, draft: bool = False, revision_label: str | None = None) -> str:
+    footer = f"Country factsheet · {document.country} · {document.year}"
+    if draft:
+        footer = f"DRAFT · {revision_label} · {footer}"
+    page_css = (
+        f"@page {{ @bottom-left {{ content: {css_string(footer)}; font: 400 7.5pt 'Lato'; color: #555; }} }}"
+        "@page :first { @bottom-left { content: none } } @page cover { @bottom-left { content: none } }"
+        "@page divider { @bottom-left { content: none } }"
+    )
+    return render_to_string(
+        "editorial/pdf/factsheet.html", {"doc": document, "draft": draft, "page_css": mark_safe(page_css)},  # noqa: S308
+    )
+
+
+def render_factsheet_pdf(
+    factsheet: Factsheet,
+    *,
+    draft: bool = False,
+    revision_label: str | None = None,
+    pdf_variant: str | None = None,
+) -> bytes:
+    """Render the factsheet as a PDF; drafts carry a DRAFT watermark and their revision in the footer."""
+    if pdf_variant not in PDF_VARIANTS:
+        raise ValueError(f"Unknown PDF variant {pdf_variant!r}.")
+    document = factsheet_document(factsheet)
+    if draft and not revision_label:
+        revision_label = f"revision {document.factsheet.lock_version}"
+    html = factsheet_html(document, draft=draft, revision_label=revision_label)
+    with _lock:
+        font_config, css, fetcher = _resources()
+        base_url = (print_dir() / "index.html").as_uri()
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            stylesheets=[css], font_config=font_config, pdf_tags=True, pdf_variant=pdf_variant,
+            uncompressed_pdf=False,
+        )
