@@ -75,6 +75,10 @@ class Row:
     label: str
     cells: list[Cell]
 
+    @property
+    def compact(self) -> bool:
+        return all(len(c.categories) + len(c.html) // 200 <= 6 for c in self.cells)
+
 
 @dataclass
 class Dimension:
