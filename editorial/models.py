@@ -7,7 +7,7 @@ from factsheets.models import Factsheet
 
 
 def publication_upload_to(instance, filename):
-    return f"publications/{instance.factsheet.edition.year}/{instance.factsheet.country.code.lower()}/{filename}"
+    return f"publications/{instance.factsheet.edition.year}/{str(instance.factsheet.country.code).lower()}/{filename}"
 
 
 class Publication(models.Model):
