@@ -8,10 +8,10 @@ from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from factsheets.formatting import NO_DATA, format_amount, format_year
 from factsheets.models import Assessment, Category, Factsheet, Policy, QualitativeAssessment, Section
 from factsheets.richtext import FOOTNOTE_CALL, sanitize
 
-NO_DATA = "No data available"
 PLATFORM_NAME = "European Cluster Collaboration Platform"
 STRAPLINE = "Strengthening the European economy through collaboration"
 
@@ -153,33 +153,10 @@ def factsheet_for_print(pk: int) -> Factsheet:
     )
 
 
-def format_amount(value: Decimal) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text
-
-
-def format_budget(*, eur, amount, currency, rate) -> str:
-    if eur is None and amount is not None and currency == "EUR":
-        eur = amount
-    if eur is None and amount is not None and rate is not None:
-        eur = amount * rate
-    parts = []
-    if eur is not None:
-        if eur >= 1_000_000:
-            parts.append(f"EUR {format_amount(eur / 1_000_000)} million")
-        else:
-            parts.append(f"EUR {format_amount(eur)}")
-    if amount is not None and currency and currency != "EUR":
-        local = f"{currency} {format_amount(amount / 1_000_000)} m" if amount >= 1_000_000 else (
-            f"{currency} {format_amount(amount)}")
-        parts.append(f"({local})" if parts else local)
-    return " ".join(parts)
-
-
 def _budget_cell(notes: Footnotes, policy: Policy, part: str) -> Cell:
-    figure = format_budget(
-        eur=getattr(policy, f"budget_{part}_eur"), amount=getattr(policy, f"budget_{part}_amount"),
-        currency=getattr(policy, f"budget_{part}_currency"), rate=policy.budget_exchange_rate,
+    figure = format_amount(
+        getattr(policy, f"budget_{part}_eur"), getattr(policy, f"budget_{part}_amount"),
+        getattr(policy, f"budget_{part}_currency"),
     )
     note = getattr(policy, f"budget_{part}_note")
     if not figure and not note:
@@ -233,7 +210,7 @@ def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[
             if kind == "period":
                 return Cell(html=mark_safe(f"<p>{escape(p.get_period_display() or '-')}</p>"))  # noqa: S308
             value = p.end_year if kind == "end" else p.start_year
-            return Cell(html=mark_safe(f"<p>{value if value else '-'}</p>"))  # noqa: S308
+            return Cell(html=mark_safe(f"<p>{format_year(value)}</p>"))  # noqa: S308
         return make
 
     other = lambda p: [f"Other: {p.beneficiaries_other}"] if p.beneficiaries_other else []  # noqa: E731

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from editorial.models import Publication
 from editorial.rendering import render_factsheet_pdf
@@ -14,7 +14,7 @@ from editorial.selectors import publication_current_get, publication_version_get
 from factsheets.models import Factsheet
 
 
-@require_GET
+@require_safe
 def factsheet_index(request):
     return render(request, "editorial/public/index.html", {"editions": publications_by_edition()})
 
@@ -54,19 +54,19 @@ def _last_modified(finder):
     return last_modified
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag(_current), last_modified_func=_last_modified(_current))
 def factsheet_download(request, year: int, country: str):
     return _serve(_current(request, year, country), immutable=False)
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag(_version), last_modified_func=_last_modified(_version))
 def factsheet_download_version(request, year: int, country: str, number: int):
     return _serve(_version(request, year, country, number), immutable=True)
 
 
-@require_GET
+@require_safe
 @never_cache
 @login_required
 def factsheet_preview(request, pk: int):
