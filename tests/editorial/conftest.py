@@ -50,3 +50,10 @@ def _call_sources(factsheet) -> list[str]:
     from factsheets.services import factsheet_texts
 
     return [t for t in factsheet_texts(factsheet) if t]
+
+
+@pytest.fixture(autouse=True)
+def _static_root(settings, tmp_path):
+    """WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT does not exist."""
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STATIC_ROOT.mkdir()
