@@ -77,7 +77,7 @@ class Row:
 
     @property
     def compact(self) -> bool:
-        return all(len(c.categories) + len(c.html) // 200 <= 6 for c in self.cells)
+        return all(len(c.categories) <= 3 and len(c.html) < 300 for c in self.cells)
 
 
 @dataclass

@@ -28,12 +28,12 @@ def print_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _resources() -> tuple[FontConfiguration, CSS, StaticOnlyFetcher]:
-    """Parse the print CSS and load its fonts once per process."""
+def _resources() -> tuple[FontConfiguration, CSS, StaticOnlyFetcher, dict]:
+    """Parse the print CSS, load its fonts and keep an image cache (static files only) once per process."""
     fetcher = StaticOnlyFetcher()
     font_config = FontConfiguration()
     css = CSS(filename=str(print_dir() / PRINT_CSS.name), font_config=font_config, url_fetcher=fetcher)
-    return font_config, css, fetcher
+    return font_config, css, fetcher, {}
 
 
 def css_string(value: str) -> str:
@@ -76,9 +76,9 @@ def render_factsheet_pdf(
         revision_label = f"revision {document.factsheet.lock_version}"
     html = factsheet_html(document, draft=draft, revision_label=revision_label)
     with _lock:
-        font_config, css, fetcher = _resources()
+        font_config, css, fetcher, image_cache = _resources()
         base_url = (print_dir() / "index.html").as_uri()
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
             stylesheets=[css], font_config=font_config, pdf_tags=True, pdf_variant=pdf_variant,
-            uncompressed_pdf=False,
+            cache=image_cache,
         )
