@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django_countries import countries
 
 from factsheets import selectors
 from factsheets.forms import AssessmentForm, PolicyForm, QualitativeForm
@@ -31,7 +33,12 @@ class EditionBoundInline:
 
     def get_formset(self, request, obj=None, **kwargs):
         if obj is not None:
-            kwargs["form"] = self.edition_form(obj.edition, self.form)
+            # The admin asks for the formset several times per request: build the edition's form once.
+            cache = request.__dict__.setdefault("_edition_forms", {})
+            key = (type(self), obj.edition_id)
+            if key not in cache:
+                cache[key] = self.edition_form(obj.edition, self.form)
+            kwargs["form"] = cache[key]
         return super().get_formset(request, obj, **kwargs)
 
 
@@ -85,6 +92,9 @@ class AssessmentInline(EditionBoundInline, admin.TabularInline):
         }
         return type("EditionAssessmentForm", (base,), {"edition": edition, "cached": cached})
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion", "level")
+
 
 class QualitativeInline(EditionBoundInline, admin.StackedInline):
     model = QualitativeAssessment
@@ -95,6 +105,9 @@ class QualitativeInline(EditionBoundInline, admin.StackedInline):
 
     def edition_form(self, edition, base):
         return type("EditionQualitativeForm", (base,), {"edition": edition, "cached": list(edition.topics.all())})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("topic")
 
 
 class FootnoteInline(admin.TabularInline):
@@ -108,7 +121,8 @@ class ReferenceInline(admin.TabularInline):
     extra = 0
     verbose_name_plural = "References"
     formfield_overrides = {
-        Reference._meta.get_field("citation").__class__: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+        models.URLField: {"widget": forms.URLInput(attrs={"class": "vURLField"}), "assume_scheme": "https"},
     }
 
 
@@ -120,6 +134,9 @@ class FactsheetAdmin(admin.ModelAdmin):
     list_select_related = ["country", "edition", "updated_by"]
     readonly_fields = ["state", "updated_at", "updated_by"]
     inlines = [PolicyInline, AssessmentInline, QualitativeInline, FootnoteInline, ReferenceInline]
+
+    class Media:
+        css = {"all": ["factsheets/admin/factsheet.css"]}
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -159,9 +176,7 @@ class CategoryInline(admin.TabularInline):
     model = Category
     extra = 0
     fields = ["vocabulary", "label", "order", "description"]
-    formfield_overrides = {
-        Category._meta.get_field("description").__class__: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}
-    }
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
 
 
 class CriterionInline(admin.StackedInline):
@@ -225,7 +240,7 @@ class CountryForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("code"):
-            self.instance.name = cleaned["code"].name
+            self.instance.name = countries.name(cleaned["code"])
         return cleaned
 
 

@@ -40,7 +40,7 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         exclude = ["factsheet"]
         widgets = {
-            field: forms.CheckboxSelectMultiple
+            field: forms.CheckboxSelectMultiple(attrs={"class": "category-choices"})
             for field in ("objectives", "authority_roles", "beneficiaries", "financial_instruments",
                           "technical_instruments", "eu_priorities")
         }

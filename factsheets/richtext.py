@@ -33,12 +33,19 @@ def footnote_keys(text: str | None) -> list[str]:
     return FOOTNOTE_CALL.findall(text or "")
 
 
-class RichTextFormField(forms.CharField):
-    widget = forms.Textarea
+class RichTextWidget(forms.Textarea):
+    """A textarea that the admin's small editor (static/factsheets/admin/richtext.js) turns into rich text."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField richtext"}))
-        super().__init__(*args, **kwargs)
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 5, "class": "vLargeTextField richtext", **(attrs or {})})
+
+    class Media:
+        css = {"all": ["factsheets/admin/richtext.css"]}
+        js = ["factsheets/admin/richtext.js"]
+
+
+class RichTextFormField(forms.CharField):
+    widget = RichTextWidget
 
     def clean(self, value):
         return sanitize(super().clean(value))
@@ -56,4 +63,4 @@ class RichTextField(models.TextField):
         return sanitize(super().get_prep_value(value))
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": RichTextFormField, **kwargs})
+        return super().formfield(**{**kwargs, "form_class": RichTextFormField, "widget": RichTextWidget})

@@ -139,6 +139,7 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
             policy_type=category(Vocabulary.POLICY_TYPE, item["policy_type"]),
             focus=category(Vocabulary.FOCUS, item.get("focus")),
             evaluation=category(Vocabulary.EVALUATION, item.get("evaluation")),
+            beneficiaries_other=item.get("beneficiaries_other") or "",
             period=item.get("period") or "",
             start_year=item.get("start_year"),
             end_year=item.get("end_year"),
