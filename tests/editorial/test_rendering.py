@@ -112,6 +112,7 @@ def test_every_selected_standardised_category_is_printed(demo_pdfs, year):
 def test_table1_prints_the_edge_cases_of_2023(demo_pdfs):
     text = norm(" ".join(demo_pdfs[2023]["pages"]))
     assert "(The available information on the Course for an Industrial Policy" in text
+    assert "Other: Nature" in text
     assert "Limited period" in text and "Unlimited period" in text
     assert "No data available" in text
     assert "Regional cluster policy (example of Nuevo León" in text
