@@ -1,5 +1,6 @@
 """PDF rendering of factsheets with WeasyPrint: one cached stylesheet, the static-only fetcher, tagged PDF."""
 
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from editorial.document import Document, factsheet_document
@@ -17,6 +19,7 @@ from factsheets.models import Factsheet
 PRINT_CSS = Path("editorial/print/factsheet.css")
 PDF_VARIANTS = {None, "pdf/a-3b", "pdf/ua-1"}
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def print_dir() -> Path:
@@ -78,7 +81,37 @@ def render_factsheet_pdf(
     with _lock:
         font_config, css, fetcher, image_cache = _resources()
         base_url = (print_dir() / "index.html").as_uri()
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            stylesheets=[css], font_config=font_config, pdf_tags=True, pdf_variant=pdf_variant,
-            cache=image_cache,
-        )
+        options = {"pdf_tags": True, "pdf_variant": pdf_variant, "cache": image_cache}
+        for fallback in (None, *LAYOUT_FALLBACKS):
+            stylesheets = [css] if fallback is None else [css, _fallback_css(fallback)]
+            rendered = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=stylesheets, font_config=font_config, **options
+            )
+            if not table_header_missing(rendered):
+                break
+            logger.warning("%s: Table 1 lost its header rows on a page; rendering again with %r",
+                           document.title, fallback)
+        return rendered.write_pdf(**options)
+
+
+# WeasyPrint can drop a repeated table header on the page after one that holds a footnote; each fallback
+# changes the footnote layout, and the first one that keeps the header on every page is used.
+LAYOUT_FALLBACKS = (
+    ".fn { footnote-display: inline; }",
+    ".policy-table-caption { break-before: page; }",
+)
+
+
+@lru_cache(maxsize=len(LAYOUT_FALLBACKS))
+def _fallback_css(rule: str) -> CSS:
+    return CSS(string=rule, font_config=_resources()[0])
+
+
+def table_header_missing(rendered) -> bool:
+    """Whether a page shows part of Table 1 without its header rows."""
+    for page in rendered.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TableBox) and "policy-table" in (box.element.get("class") or ""):
+                if not box.children or not box.children[0].is_header:
+                    return True
+    return False

@@ -310,3 +310,16 @@ def test_fetcher_refusal_does_not_stop_a_render():
                url_fetcher=Spy()).write_pdf()
     assert pdf.startswith(b"%PDF")
     assert seen == ["file:///etc/passwd", "http://example.org/a.png"]
+
+
+def test_missing_table_header_is_detected():
+    from weasyprint import HTML
+
+    from editorial.rendering import table_header_missing
+
+    rows = "".join(f"<tr><td>{'text ' * 300}</td></tr>" for _ in range(4))
+    with_head = HTML(string=f'<table class="policy-table"><thead><tr><th>Policy type:</th></tr></thead>{rows}</table>')
+    without = HTML(string=f'<table class="policy-table"><tbody>{rows}</tbody></table>')
+    assert not table_header_missing(with_head.render())
+    assert table_header_missing(without.render())
+    assert not table_header_missing(HTML(string=f"<table>{rows}</table>").render())
