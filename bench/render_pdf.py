@@ -92,11 +92,13 @@ def main():
         pdf = render_factsheet_pdf(factsheet)
         first_in_process = time.perf_counter() - first
         warm = []
+        warm_cpu = []
         build = []
         for _ in range(args.runs):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             render_factsheet_pdf(factsheet)
             warm.append(time.perf_counter() - start)
+            warm_cpu.append(time.process_time() - start_cpu)
             start = time.perf_counter()
             factsheet_html(factsheet_document(factsheet))
             build.append(time.perf_counter() - start)
@@ -115,7 +117,8 @@ def main():
     print(f"WeasyPrint first render in a fresh process (CSS and fonts loaded): {first_in_process:.2f} s")
     print(f"WeasyPrint warm (in-process, after one warm-up), {len(warm)} runs: median {statistics.median(warm):.3f} s "
           f"(min {min(warm):.3f}, max {max(warm):.3f}); of which document + HTML: "
-          f"{statistics.median(build) * 1000:.0f} ms")
+          f"{statistics.median(build) * 1000:.0f} ms; CPU time median {statistics.median(warm_cpu):.3f} s")
+    print(f"Load average during the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"Peak memory: process max RSS {rss_mib:.0f} MiB; Python allocations during one render "
           f"(tracemalloc) {traced_peak / 2**20:.1f} MiB")
     if chrome_times:

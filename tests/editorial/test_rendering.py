@@ -323,3 +323,23 @@ def test_missing_table_header_is_detected():
     assert not table_header_missing(with_head.render())
     assert table_header_missing(without.render())
     assert not table_header_missing(HTML(string=f"<table>{rows}</table>").render())
+
+
+def test_a_footnote_called_twice_keeps_its_number_and_prints_once():
+    factsheet = factories.FactsheetFactory(
+        introduction="<p>First call.[^src] Unknown call.[^nope]</p>", policies_intro="<p>Second call.[^src]</p>"
+    )
+    factories.FootnoteFactory(factsheet=factsheet, key="src", text="<p>The source.</p><p>Second paragraph.</p>")
+    doc = factsheet_document(factsheet)
+    assert [(n.number, n.key) for n in doc.footnotes] == [(1, "src")]
+    assert doc.texts["introduction"].count('class="fn"') == 1
+    assert "[^nope]" in doc.texts["introduction"]
+    assert '<sup class="fn-ref"><a href="#fn-1">1</a></sup>' in doc.texts["policies_intro"]
+    assert "<p>" not in doc.footnotes[0].html
+
+
+def test_budget_prints_the_note_alone_when_there_is_no_amount():
+    factsheet = factories.FactsheetFactory()
+    factories.PolicyFactory(factsheet=factsheet, budget_annual_note="In EUR, see the programme")
+    cells = {(dim.label, row.label): row.cells[0] for dim in factsheet_document(factsheet).table1 for row in dim.rows}
+    assert cells[("Budget", "Annual")].html == "<p>In EUR, see the programme</p>"
