@@ -343,3 +343,20 @@ def test_budget_prints_the_note_alone_when_there_is_no_amount():
     factories.PolicyFactory(factsheet=factsheet, budget_annual_note="In EUR, see the programme")
     cells = {(dim.label, row.label): row.cells[0] for dim in factsheet_document(factsheet).table1 for row in dim.rows}
     assert cells[("Budget", "Annual")].html == "<p>In EUR, see the programme</p>"
+
+
+def test_standardised_categories_are_printed_in_bold(demo_pdfs):
+    reader = PdfReader(io.BytesIO(demo_pdfs[2023]["pdf"]))
+    fonts: dict[str, list[str]] = {"bold": [], "regular": []}
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if font_dict and text.strip():
+            fonts["bold" if "Bold" in str(font_dict.get("/BaseFont", "")) else "regular"].append(text)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    bold = re.sub(r"\s+", "", "".join(fonts["bold"]))
+    regular = re.sub(r"\s+", "", "".join(fonts["regular"]))
+    for label in ["Increase supply chain resilience", "Other: Nature", "Both drafting and implementation", "ex-ante"]:
+        assert re.sub(r"\s+", "", label) in bold, label
+    assert "TheIndustrialPolicyemphasisesitssupport" in regular
