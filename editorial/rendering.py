@@ -82,21 +82,28 @@ def render_factsheet_pdf(
         font_config, css, fetcher, image_cache = _resources()
         base_url = (print_dir() / "index.html").as_uri()
         options = {"pdf_tags": True, "pdf_variant": pdf_variant, "cache": image_cache}
+        best, best_problems = None, None
         for fallback in (None, *LAYOUT_FALLBACKS):
             stylesheets = [css] if fallback is None else [css, _fallback_css(fallback)]
             rendered = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 stylesheets=stylesheets, font_config=font_config, **options
             )
-            if not table_header_missing(rendered):
+            problems = layout_problems(rendered)
+            if best is None or problems < best_problems:
+                best, best_problems = rendered, problems
+            if not any(problems):
                 break
-            logger.warning("%s: Table 1 lost its header rows on a page; rendering again with %r",
-                           document.title, fallback)
-        return rendered.write_pdf(**options)
+            logger.warning("%s: layout problem %r; rendering again with another footnote layout", document.title,
+                           problems)
+        return best.write_pdf(**options)
 
 
-# WeasyPrint can drop a repeated table header on the page after one that holds a footnote; each fallback
-# changes the footnote layout, and the first one that keeps the header on every page is used.
+# WeasyPrint 70 can drop a repeated table header on the page after one holding a footnote, or push a
+# footnote to the page after its call, depending on the geometry. Each fallback changes the footnote
+# layout; the first rendering without either problem is used (else the one with the fewest).
 LAYOUT_FALLBACKS = (
+    ".fn-silent { footnote-display: block; }",
+    "@page { @footnote { padding-top: 0; background: none; border-top: 0.6pt solid #003399; } }",
     ".fn { footnote-display: inline; }",
     ".policy-table-caption { break-before: page; }",
 )
@@ -107,11 +114,35 @@ def _fallback_css(rule: str) -> CSS:
     return CSS(string=rule, font_config=_resources()[0])
 
 
-def table_header_missing(rendered) -> bool:
-    """Whether a page shows part of Table 1 without its header rows."""
+def layout_problems(rendered) -> tuple[int, int]:
+    """(pages showing Table 1 without its header rows, footnotes printed on another page than their call)."""
+    return table_header_missing(rendered, count=True), footnotes_misplaced(rendered)
+
+
+def footnotes_misplaced(rendered) -> int:
+    calls: dict[str, int] = {}
+    notes: dict[str, int] = {}
+    for index, page in enumerate(rendered.pages):
+        for box in page._page_box.descendants():
+            element = box.element
+            if element is None or "fn" not in (element.get("class") or "").split():
+                continue
+            number = element.get("data-n")
+            if box.element_tag.endswith("::footnote-call"):
+                calls.setdefault(number, index)
+            elif box.element_tag.endswith("::footnote-marker"):
+                notes.setdefault(number, index)
+    return sum(1 for number, page in notes.items() if calls.get(number, page) != page)
+
+
+def table_header_missing(rendered, *, count: bool = False) -> bool | int:
+    """Whether (or on how many pages) a page shows part of Table 1 without its header rows."""
+    missing = 0
     for page in rendered.pages:
         for box in page._page_box.descendants():
             if isinstance(box, boxes.TableBox) and "policy-table" in (box.element.get("class") or ""):
                 if not box.children or not box.children[0].is_header:
-                    return True
-    return False
+                    missing += 1
+                    if not count:
+                        return True
+    return missing if count else bool(missing)

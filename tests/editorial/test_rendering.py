@@ -360,3 +360,26 @@ def test_standardised_categories_are_printed_in_bold(demo_pdfs):
     for label in ["Increase supply chain resilience", "Other: Nature", "Both drafting and implementation", "ex-ante"]:
         assert re.sub(r"\s+", "", label) in bold, label
     assert "TheIndustrialPolicyemphasisesitssupport" in regular
+
+
+def test_four_policy_columns_keep_header_rows_and_footnote_placement(demo, tmp_path):
+    factsheet = demo[2023]
+    for order, policy in enumerate(list(factsheet.policies.all()), start=3):
+        selections = {name: list(getattr(policy, name).all()) for name in
+                      ["objectives", "authority_roles", "beneficiaries", "financial_instruments",
+                       "technical_instruments", "eu_priorities"]}
+        policy.pk = policy.id = None
+        policy._state.adding = True
+        policy.order, policy.name = order, f"Copy {order}: {policy.name}"
+        policy.save()
+        for name, values in selections.items():
+            getattr(policy, name).set(values)
+    path = tmp_path / "four.pdf"
+    path.write_bytes(render_factsheet_pdf(factsheet))
+    from tests.editorial.pdf_helpers import page_texts
+
+    pages = page_texts(path)
+    first = next(i for i, p in enumerate(pages) if "Table 1 - Overview of cluster policy in Mexico" in p)
+    last = next(i for i, p in enumerate(pages) if i >= first and "Source: ECCP (2023)." in p)
+    assert all("Policy type:" in pages[i] and "Copy 4:" in norm(pages[i]) for i in range(first, last + 1))
+    assert "1. Nuevo León is one of the most prosperous" in norm(pages[first])
