@@ -12,8 +12,6 @@ from factsheets.formatting import NO_DATA, format_amount, format_year
 from factsheets.models import Assessment, Category, Factsheet, Policy, QualitativeAssessment, Section
 from factsheets.richtext import FOOTNOTE_CALL, sanitize
 
-PLATFORM_NAME = "European Cluster Collaboration Platform"
-STRAPLINE = "Strengthening the European economy through collaboration"
 
 
 @dataclass
