@@ -13,7 +13,6 @@ from factsheets.models import Assessment, Category, Factsheet, Policy, Qualitati
 from factsheets.richtext import FOOTNOTE_CALL, sanitize
 
 
-
 @dataclass
 class Note:
     number: int
