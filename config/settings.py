@@ -127,3 +127,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# Bulk import and export (django-import-export; factsheets/resources.py).
+from import_export.formats.base_formats import CSV, JSON, XLSX  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+FACTSHEETS_IMPORT_MAX_BYTES = env.int("FACTSHEETS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

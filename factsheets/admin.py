@@ -6,12 +6,14 @@ from django.db import models
 from django_countries import countries
 
 from factsheets import selectors
+from factsheets.admin_io import DataImportExportMixin, ReadOnlyAdminMixin
 from factsheets.forms import AssessmentForm, PolicyForm, QualitativeForm
 from factsheets.models import (
     Assessment,
     Category,
     Country,
     Criterion,
+    DataImport,
     Edition,
     Factsheet,
     Footnote,
@@ -21,6 +23,21 @@ from factsheets.models import (
     Reference,
     Section,
     Topic,
+)
+from factsheets.resources import (
+    AssessmentResource,
+    CategoryResource,
+    CountryResource,
+    CriterionResource,
+    EditionResource,
+    FactsheetResource,
+    FootnoteResource,
+    LevelResource,
+    PolicyResource,
+    QualitativeAssessmentResource,
+    ReferenceResource,
+    SectionResource,
+    TopicResource,
 )
 from factsheets.validation import POLICY_M2M_FIELDS
 
@@ -127,7 +144,8 @@ class ReferenceInline(admin.TabularInline):
 
 
 @admin.register(Factsheet)
-class FactsheetAdmin(admin.ModelAdmin):
+class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [FactsheetResource]
     list_display = ["country", "edition", "state", "updated_at", "updated_by"]
     list_filter = ["edition", "state"]
     search_fields = ["country__name", "country__code"]
@@ -192,7 +210,8 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [EditionResource]
     list_display = ["year", "assessment_method", "factsheet_count"]
     fieldsets = [
         (None, {"fields": ["year"]}),
@@ -217,7 +236,8 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CriterionResource]
     list_display = ["name", "edition", "order", "max_score"]
     list_filter = ["edition"]
     list_select_related = ["edition"]
@@ -225,7 +245,8 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CategoryResource]
     list_display = ["label", "vocabulary", "edition", "order"]
     list_filter = ["edition", "vocabulary"]
     search_fields = ["label"]
@@ -245,7 +266,104 @@ class CountryForm(forms.ModelForm):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CountryResource]
     form = CountryForm
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+# Pages of their own for rows edited inline elsewhere: lists to filter, import into and export from.
+# Editing stays on the factsheet and edition pages (edition-bound choices, workflow state).
+
+
+class EditionRowAdmin(ReadOnlyAdminMixin, DataImportExportMixin, admin.ModelAdmin):
+    list_filter = ["edition"]
+    list_select_related = ["edition"]
+
+
+@admin.register(Section)
+class SectionAdmin(EditionRowAdmin):
+    resource_classes = [SectionResource]
+    list_display = ["title", "kind", "number", "order", "edition"]
+
+
+@admin.register(Topic)
+class TopicAdmin(EditionRowAdmin):
+    resource_classes = [TopicResource]
+    list_display = ["title", "order", "edition"]
+    search_fields = ["title"]
+
+
+@admin.register(Level)
+class LevelAdmin(ReadOnlyAdminMixin, DataImportExportMixin, admin.ModelAdmin):
+    resource_classes = [LevelResource]
+    list_display = ["label", "rank", "criterion", "edition_year"]
+    list_filter = ["criterion__edition"]
+    list_select_related = ["criterion__edition"]
+    search_fields = ["label", "criterion__name"]
+
+    @admin.display(description="edition", ordering="criterion__edition__year")
+    def edition_year(self, obj):
+        return obj.criterion.edition.year
+
+
+class FactsheetRowAdmin(ReadOnlyAdminMixin, DataImportExportMixin, admin.ModelAdmin):
+    list_filter = ["factsheet__edition", "factsheet__state", "factsheet__country"]
+    list_select_related = ["factsheet__country", "factsheet__edition"]
+    search_fields = ["factsheet__country__name", "factsheet__country__code"]
+
+
+@admin.register(Policy)
+class PolicyAdmin(FactsheetRowAdmin):
+    resource_classes = [PolicyResource]
+    list_display = ["name", "order", "policy_type", "factsheet"]
+    list_select_related = ["factsheet__country", "factsheet__edition", "policy_type"]
+    search_fields = [*FactsheetRowAdmin.search_fields, "name"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(FactsheetRowAdmin):
+    resource_classes = [AssessmentResource]
+    list_display = ["criterion", "score", "level", "factsheet"]
+    list_select_related = ["factsheet__country", "factsheet__edition", "criterion", "level"]
+
+
+@admin.register(QualitativeAssessment)
+class QualitativeAssessmentAdmin(FactsheetRowAdmin):
+    resource_classes = [QualitativeAssessmentResource]
+    list_display = ["topic", "factsheet"]
+    list_select_related = ["factsheet__country", "factsheet__edition", "topic"]
+
+
+@admin.register(Footnote)
+class FootnoteAdmin(FactsheetRowAdmin):
+    resource_classes = [FootnoteResource]
+    list_display = ["key", "factsheet"]
+    search_fields = [*FactsheetRowAdmin.search_fields, "key"]
+
+
+@admin.register(Reference)
+class ReferenceAdmin(FactsheetRowAdmin):
+    resource_classes = [ReferenceResource]
+    list_display = ["order", "short_citation", "factsheet"]
+
+    @admin.display(description="citation")
+    def short_citation(self, obj):
+        return str(obj)
+
+
+@admin.register(DataImport)
+class DataImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "resource", "file_name", "file_format", "rows", "new", "updated", "skipped", "user"]
+    list_filter = ["resource", "file_format"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["factsheet_list"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("factsheets__country", "factsheets__edition")
+
+    @admin.display(description="factsheets")
+    def factsheet_list(self, obj):
+        return ", ".join(str(f) for f in obj.factsheets.all()) or "—"

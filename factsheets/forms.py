@@ -4,7 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from factsheets.models import Assessment, Category, Policy, QualitativeAssessment
-from factsheets.validation import POLICY_CATEGORY_FIELDS, validate_policy_categories
+from factsheets.validation import POLICY_CATEGORY_FIELDS, validate_assessment, validate_policy_categories
 
 
 class CachedChoiceIterator(ModelChoiceIterator):
@@ -90,18 +90,16 @@ class AssessmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        criterion, level, score = cleaned.get("criterion"), cleaned.get("level"), cleaned.get("score")
+        criterion = cleaned.get("criterion")
         if criterion is None or self.edition is None:
             return cleaned
-        if level is not None and level.criterion_id != criterion.pk:
-            self.add_error("level", f"“{level.label}” is a level of another criterion, not of “{criterion.name}”.")
-        if self.edition.is_scored:
-            if level is not None:
-                self.add_error("level", "This edition scores its criteria; choose a score, not a level.")
-            if score is not None and criterion.max_score is not None and score > criterion.max_score:
-                self.add_error("score", f"The score cannot exceed the maximum of {criterion.max_score}.")
-        elif score is not None:
-            self.add_error("score", "This edition marks a level per criterion; choose a level, not a score.")
+        try:
+            validate_assessment(
+                edition=self.edition, criterion=criterion, score=cleaned.get("score"), level=cleaned.get("level")
+            )
+        except forms.ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
         return cleaned
 
 

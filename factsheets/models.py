@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -94,12 +95,20 @@ class Vocabulary(models.TextChoices):
     EU_PRIORITY = "eu_priority", "EU priorities"
 
 
+def validate_label_separator(value: str):
+    if "|" in (value or ""):
+        raise ValidationError(
+            "A label cannot contain “|”: it separates several labels in one cell of an import file.",
+            code="label_separator",
+        )
+
+
 class Category(models.Model):
     """A standardised category of an edition's vocabulary, applied for comparison across countries."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
     vocabulary = models.CharField(max_length=30, choices=Vocabulary.choices)
-    label = models.CharField(max_length=300)
+    label = models.CharField(max_length=300, validators=[validate_label_separator])
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -110,6 +119,7 @@ class Category(models.Model):
             models.UniqueConstraint(
                 fields=["edition", "vocabulary", "label"], name="category_unique_label"
             ),
+            models.CheckConstraint(condition=~Q(label__contains="|"), name="category_label_no_separator"),
         ]
 
     def __str__(self):
@@ -431,3 +441,27 @@ class Reference(models.Model):
     def __str__(self):
         return self.citation[:80]
 
+
+
+class DataImport(models.Model):
+    """A bulk import that went through: who, which file and format, what it changed, which factsheets."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resource = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=10, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    factsheets = models.ManyToManyField(Factsheet, blank=True, related_name="data_imports")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.resource} from {self.file_name or 'a file'} ({self.created_at:%Y-%m-%d %H:%M})"

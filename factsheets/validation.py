@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
-from factsheets.models import Category, Edition, Policy, Vocabulary
+from factsheets.models import Category, Criterion, Edition, Level, Policy, Vocabulary
 from factsheets.richtext import footnote_keys
 
 # Policy field -> the vocabulary its categories must come from.
@@ -85,6 +85,37 @@ def validate_policy_budget(policy: Policy):
     if policy.budget_exchange_rate is not None and policy.budget_exchange_rate_date is None:
         errors["budget_exchange_rate_date"] = ValidationError(
             "Give the date of the exchange rate.", code="rate_date_missing"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_assessment(*, edition: Edition, criterion: Criterion, score, level: Level | None):
+    """A level of the criterion in levelled editions, a score within the maximum in scored ones."""
+    errors = {}
+    if criterion.edition_id != edition.pk:
+        errors["criterion"] = ValidationError(
+            "“%(name)s” is not a criterion of the %(year)s edition.",
+            code="criterion_outside_edition", params={"name": criterion.name, "year": edition.year},
+        )
+    if level is not None and level.criterion_id != criterion.pk:
+        errors["level"] = ValidationError(
+            "“%(level)s” is a level of another criterion, not of “%(name)s”.",
+            code="level_other_criterion", params={"level": level.label, "name": criterion.name},
+        )
+    if edition.is_scored:
+        if level is not None:
+            errors["level"] = ValidationError(
+                "This edition scores its criteria; choose a score, not a level.", code="level_in_scored"
+            )
+        if score is not None and criterion.max_score is not None and score > criterion.max_score:
+            errors["score"] = ValidationError(
+                "The score cannot exceed the maximum of %(max)s.", code="score_over_max",
+                params={"max": criterion.max_score},
+            )
+    elif score is not None:
+        errors["score"] = ValidationError(
+            "This edition marks a level per criterion; choose a level, not a score.", code="score_in_levelled"
         )
     if errors:
         raise ValidationError(errors)
