@@ -33,6 +33,7 @@ migrate: install
 
 run: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py publish_demo
 	@echo ""
 	@echo "  ECCP country factsheets is running at http://$(HOST)/admin/"
 	@echo "  Log in as analyst / analyst, reviewer / reviewer, editor / editor, or admin / admin."

@@ -1,7 +1,7 @@
 """Root URLs: the admin (the editorial back office) and the public pages."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "ECCP country factsheets"
@@ -10,5 +10,6 @@ admin.site.index_title = "Editorial back office"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("editorial.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -166,3 +166,10 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     citation = "Author (2020). A title."
     url = "https://example.org/report.pdf"
+
+
+def publication_for(factsheet, **kwargs):
+    """Publish a factsheet through the real service (renders and stores its PDF)."""
+    from editorial.publishing import publication_create
+
+    return publication_create(factsheet=factsheet, **kwargs)

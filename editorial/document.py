@@ -1,0 +1,386 @@
+"""The printable document of a factsheet, built from the database in a bounded number of queries."""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from factsheets.formatting import NO_DATA, format_amount, format_year
+from factsheets.models import Assessment, Category, Factsheet, Policy, QualitativeAssessment, Section
+from factsheets.richtext import FOOTNOTE_CALL, sanitize
+
+
+@dataclass
+class Note:
+    number: int
+    key: str
+    html: SafeString
+
+
+class Footnotes:
+    """Numbers footnotes by order of first call as texts are converted in print order."""
+
+    def __init__(self, footnotes):
+        self._texts = {f.key: f.text for f in footnotes}
+        self.numbers: dict[str, int] = {}
+        self.notes: list[Note] = []
+        self.deferred: list[SafeString] = []
+
+    def _body(self, key: str) -> str:
+        text = FOOTNOTE_CALL.sub("", sanitize(self._texts[key]))
+        text = re.sub(r"</p>\s*<p>|<br>|</li>\s*<li>", "<br>", text)
+        text = re.sub(r"</?(p|ul|ol)>", "", text).replace("<li>", "").replace("</li>", "")
+        return text.strip()
+
+    def call(self, key: str, *, deferred: bool = False) -> str:
+        if key not in self._texts:
+            return f"[^{key}]"
+        if key in self.numbers:
+            n = self.numbers[key]
+            return f'<sup class="fn-ref"><a href="#fn-{n}">{n}</a></sup>'
+        n = len(self.numbers) + 1
+        self.numbers[key] = n
+        body = self._body(key)
+        self.notes.append(Note(number=n, key=key, html=mark_safe(body)))  # noqa: S308
+        if deferred:
+            self.deferred.append(mark_safe(f'<span class="fn fn-silent" id="fn-{n}" data-n="{n}">{body}</span>'))  # noqa: S308
+            return f'<sup class="fn-ref">{n}</sup>'
+        return f'<span class="fn" id="fn-{n}" data-n="{n}">{body}</span>'
+
+    def rich(self, html: str | None, *, deferred: bool = False) -> SafeString:
+        """Sanitise stored rich text again (defence in depth) and turn its calls into footnotes."""
+        cleaned = sanitize(html)
+        return mark_safe(FOOTNOTE_CALL.sub(lambda m: self.call(m[1], deferred=deferred), cleaned))  # noqa: S308
+
+    def plain(self, text: str | None, *, deferred: bool = False) -> SafeString:
+        """Escape plain text and turn its calls into footnotes."""
+        escaped = str(escape(text or ""))
+        return mark_safe(FOOTNOTE_CALL.sub(lambda m: self.call(m[1], deferred=deferred), escaped))  # noqa: S308
+
+
+@dataclass
+class Cell:
+    categories: list[str] = field(default_factory=list)
+    html: SafeString = mark_safe("")  # noqa: S308
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+
+    @property
+    def compact(self) -> bool:
+        return all(len(c.categories) <= 3 and len(c.html) < 300 for c in self.cells)
+
+
+@dataclass
+class Dimension:
+    label: str
+    rows: list[Row]
+
+
+@dataclass
+class SectionPart:
+    kind: str
+    number: int | None
+    title: str
+    divider: bool
+    anchor: str
+
+    @property
+    def numbered_title(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    @property
+    def divider_number(self) -> str:
+        return f"{self.number:02d}" if self.number else ""
+
+
+@dataclass
+class Document:
+    factsheet: Factsheet
+    country: str
+    year: int
+    title: str
+    sections: list[SectionPart]
+    texts: dict[str, SafeString]
+    policy_heads: list[dict]
+    table1_caption: str
+    table1: list[Dimension]
+    table_number: dict[str, int]
+    assessment: dict
+    qualitative: list[dict]
+    references: list[dict]
+    annex: list[dict]
+    footnotes: list[Note]
+    deferred_notes: list[SafeString]
+    keywords: list[str]
+    source_line: str
+
+    def section(self, kind: str) -> SectionPart | None:
+        return next((s for s in self.sections if s.kind == kind), None)
+
+
+def factsheet_for_print(pk: int) -> Factsheet:
+    """The factsheet with everything the document needs, prefetched."""
+    m2m = ["objectives", "authority_roles", "beneficiaries", "financial_instruments", "technical_instruments",
+           "eu_priorities"]
+    ordered = Category.objects.order_by("order", "label")
+    return (
+        Factsheet.objects.select_related("country", "edition")
+        .prefetch_related(
+            Prefetch("edition__sections", queryset=Section.objects.order_by("order")),
+            "edition__criteria__levels",
+            Prefetch(
+                "policies",
+                queryset=Policy.objects.select_related("policy_type", "focus", "evaluation").prefetch_related(
+                    *(Prefetch(name, queryset=ordered) for name in m2m)
+                ).order_by("order"),
+            ),
+            Prefetch("assessments", queryset=Assessment.objects.select_related("criterion", "level")),
+            Prefetch("qualitative", queryset=QualitativeAssessment.objects.select_related("topic")),
+            "footnotes",
+            "references",
+        )
+        .get(pk=pk)
+    )
+
+
+def _budget_cell(notes: Footnotes, policy: Policy, part: str) -> Cell:
+    figure = format_amount(
+        getattr(policy, f"budget_{part}_eur"), getattr(policy, f"budget_{part}_amount"),
+        getattr(policy, f"budget_{part}_currency"),
+    )
+    note = getattr(policy, f"budget_{part}_note")
+    if not figure and not note:
+        return Cell(html=mark_safe(f"<p>{NO_DATA}</p>"))  # noqa: S308
+    html = ""
+    if figure:
+        html = f'<strong class="figure">{escape(figure)}</strong>'
+    if note:
+        html += (" " if figure else "") + notes.plain(note)
+    return Cell(html=mark_safe(f"<p>{html}</p>"))  # noqa: S308
+
+
+def _instrument_cell(notes: Footnotes, categories, note: str) -> Cell:
+    labels = [c.label for c in categories]
+    html = "" if labels else '<p class="dash">-</p>'
+    if note:
+        html += f"<p>{notes.plain(note)}</p>"
+    return Cell(categories=labels, html=mark_safe(html))  # noqa: S308
+
+
+def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[Dimension]]:
+    heads = []
+    types = [notes.plain(f"{p.policy_type.label} ({p.type_detail})" if p.type_detail else p.policy_type.label,
+                         deferred=True) for p in policies]
+    names = [notes.plain(p.name, deferred=True) for p in policies]
+    for policy, type_html, name_html in zip(policies, types, names, strict=True):
+        heads.append({"policy": policy, "type": type_html, "name": name_html})
+
+    def row(label, make):
+        return Row(label=label, cells=[make(p) for p in policies])
+
+    def cats(attr, text_attr, extra=None):
+        def make(p):
+            labels = [c.label for c in getattr(p, attr).all()]
+            if extra:
+                labels += extra(p)
+            return Cell(categories=labels, html=notes.rich(getattr(p, text_attr)))
+        return make
+
+    def single(attr, text_attr):
+        def make(p):
+            category = getattr(p, attr)
+            return Cell(categories=[category.label] if category else [], html=notes.rich(getattr(p, text_attr)))
+        return make
+
+    def text(attr):
+        return lambda p: Cell(html=notes.rich(getattr(p, attr)))
+
+    def history(kind):
+        def make(p):
+            if kind == "period":
+                return Cell(html=mark_safe(f"<p>{escape(p.get_period_display() or '-')}</p>"))  # noqa: S308
+            value = p.end_year if kind == "end" else p.start_year
+            return Cell(html=mark_safe(f"<p>{format_year(value)}</p>"))  # noqa: S308
+        return make
+
+    other = lambda p: [f"Other: {p.beneficiaries_other}"] if p.beneficiaries_other else []  # noqa: E731
+    dims = [
+        Dimension("Policy objectives", [row("", cats("objectives", "objectives_text"))]),
+        Dimension("Policy focus", [row("", single("focus", "focus_text"))]),
+        Dimension("Responsible authorities", [row("", cats("authority_roles", "authorities_text"))]),
+        Dimension("Beneficiaries", [row("", cats("beneficiaries", "beneficiaries_text", other))]),
+        Dimension("Instruments", [
+            row("Financial", lambda p: _instrument_cell(notes, p.financial_instruments.all(),
+                                                        p.financial_instruments_note)),
+            row("Technical assistance", lambda p: _instrument_cell(notes, p.technical_instruments.all(),
+                                                                   p.technical_instruments_note)),
+            row("Explanation", text("instruments_text")),
+        ]),
+        Dimension("History", [
+            row("Period", history("period")),
+            row("Ending year", history("end")),
+            row("Starting year", history("start")),
+            row("Explanation", text("history_text")),
+        ]),
+        Dimension("Budget", [
+            row("Overall", lambda p: _budget_cell(notes, p, "overall")),
+            row("Annual", lambda p: _budget_cell(notes, p, "annual")),
+            row("Source of funding", text("budget_source")),
+        ]),
+        Dimension("Policy evaluation", [
+            row("Availability", lambda p: Cell(categories=[p.evaluation.label] if p.evaluation else [])),
+            row("Results", text("evaluation_text")),
+        ]),
+        Dimension("Policy alignment with the EU priorities", [
+            row("", lambda p: Cell(categories=[c.label for c in p.eu_priorities.all()])),
+        ]),
+    ]
+    for dim in dims:
+        for r in dim.rows:
+            for cell in r.cells:
+                if not cell.categories and not cell.html:
+                    cell.html = mark_safe('<p class="dash">-</p>')  # noqa: S308
+    return heads, dims
+
+
+def _assessment(edition, factsheet) -> dict:
+    by_criterion = {a.criterion_id: a for a in factsheet.assessments.all()}
+    rows = []
+    for criterion in edition.criteria.all():
+        assessment = by_criterion.get(criterion.pk)
+        levels = [
+            {"label": level.label, "marked": bool(assessment and assessment.level_id == level.pk)}
+            for level in criterion.levels.all()
+        ]
+        score = assessment.score if assessment else None
+        max_score = criterion.max_score
+        rows.append({
+            "criterion": criterion,
+            "name": criterion.name,
+            "levels": levels,
+            "score": score,
+            "max_score": max_score,
+            "note": criterion.note,
+            "definition": mark_safe(sanitize(criterion.definition)),  # noqa: S308
+            "score_display": _num(score),
+            "max_display": _num(max_score),
+            "percent": float(score / max_score * 100) if score is not None and max_score else 0.0,
+        })
+    return {
+        "scored": edition.is_scored,
+        "title": edition.assessment_table_title,
+        "rows": rows,
+        "notes": [r for r in rows if r["note"]],
+        "methodology_intro": mark_safe(sanitize(edition.methodology_intro)),  # noqa: S308
+        "methodology_outro": mark_safe(sanitize(edition.methodology_outro)),  # noqa: S308
+        "chart": _score_chart(rows) if edition.is_scored else "",
+    }
+
+
+def _score_chart(rows: list[dict]) -> SafeString:
+    """A horizontal bar chart of the scores against their maxima, as inline SVG."""
+    top = max((float(r["max_score"] or 0) for r in rows), default=0) or 1
+    label_w, bar_w, row_h, pad = 200, 240, 28, 6
+    width, height = label_w + bar_w + 50, row_h * len(rows) + 30
+    font = 'font-family="Lato" font-size="10"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="Scores against maximum scores">'
+    ]
+    for i, r in enumerate(rows):
+        y = i * row_h + pad
+        maxw = bar_w * float(r["max_score"] or 0) / top
+        w = bar_w * float(r["score"] or 0) / top
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 12}" text-anchor="end" {font} font-weight="700" fill="#003399">'
+            f'{escape(r["name"])}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{maxw:.1f}" height="16" fill="#e8edf7" stroke="#b7c3e0"/>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="16" fill="#003399"/>'
+            f'<text x="{label_w + maxw + 6:.1f}" y="{y + 12}" {font} fill="#1d1d1b">'
+            f'{_num(r["score"])} / {_num(r["max_score"])}</text>'
+        )
+    legend_y = row_h * len(rows) + 12
+    parts.append(
+        f'<rect x="{label_w}" y="{legend_y}" width="12" height="10" fill="#003399"/>'
+        f'<text x="{label_w + 16}" y="{legend_y + 9}" {font} fill="#1d1d1b">Score</text>'
+        f'<rect x="{label_w + 70}" y="{legend_y}" width="12" height="10" fill="#e8edf7" stroke="#b7c3e0"/>'
+        f'<text x="{label_w + 86}" y="{legend_y + 9}" {font} fill="#1d1d1b">Maximum score</text>'
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def _num(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def factsheet_document(factsheet: Factsheet | int) -> Document:
+    """Build the whole printable document of a factsheet; footnotes numbered by first call in print order."""
+    factsheet = factsheet_for_print(factsheet if isinstance(factsheet, int) else factsheet.pk)
+    edition = factsheet.edition
+    country = factsheet.country.name
+    notes = Footnotes(factsheet.footnotes.all())
+    sections = [
+        SectionPart(kind=s.kind, number=s.number, title=s.title, divider=s.divider, anchor=f"section-{s.kind}")
+        for s in edition.sections.all()
+    ]
+    present = {s.kind for s in sections}
+    policies = list(factsheet.policies.all())
+
+    texts = {"introduction": notes.rich(factsheet.introduction), "policies_intro": notes.rich(factsheet.policies_intro)}
+    heads, table1 = _table1(notes, policies) if policies else ([], [])
+    texts["assessment_intro"] = notes.rich(factsheet.assessment_intro)
+    texts["qualitative_intro"] = notes.rich(factsheet.qualitative_intro)
+    qualitative = [
+        {"title": q.topic.title, "summary": notes.rich(q.summary), "text": notes.rich(q.text)}
+        for q in factsheet.qualitative.all()
+    ]
+    assessment = _assessment(edition, factsheet)
+
+    table_number = {}
+    counter = 0
+    if policies and Section.Kind.POLICIES in present:
+        counter += 1
+        table_number["policies"] = counter
+    if assessment["rows"] and Section.Kind.ASSESSMENT in present:
+        counter += 1
+        table_number["assessment"] = counter
+        if assessment["scored"] and qualitative:
+            counter += 1
+            table_number["qualitative"] = counter
+    annex = []
+    if Section.Kind.ANNEX in present:
+        annex = [
+            {"name": row["criterion"].display_long_name, "definition": row["definition"],
+             "levels": [lv.definition or lv.label for lv in row["criterion"].levels.all()]}
+            for row in assessment["rows"]
+        ]
+        if annex:
+            counter += 1
+            table_number["annex"] = counter
+    references = [
+        {"citation": r.citation, "url": r.url,
+         "last_accessed": r.last_accessed.strftime("%d.%m.%Y") if r.last_accessed else ""}
+        for r in factsheet.references.all()
+    ]
+    keywords = ["ECCP", "cluster policy", country, str(edition.year), "country factsheet"]
+    return Document(
+        factsheet=factsheet, country=country, year=edition.year,
+        title=f"Country factsheet {country} {edition.year}",
+        sections=sections, texts=texts, policy_heads=heads,
+        table1_caption=f"Overview of cluster policy in {country}", table1=table1, table_number=table_number,
+        assessment=assessment, qualitative=qualitative, references=references, annex=annex,
+        footnotes=notes.notes, deferred_notes=notes.deferred, keywords=keywords,
+        source_line=f"Source: ECCP ({edition.year}).",
+    )

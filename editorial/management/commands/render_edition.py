@@ -1,0 +1,55 @@
+"""Render every published factsheet of an edition to a folder, in parallel processes, with a progress bar."""
+
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from django import db
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from editorial.selectors import publications_current
+
+
+def _render_one(pk: int, output: str) -> str:
+    from editorial.rendering import render_factsheet_pdf
+    from factsheets.models import Factsheet
+
+    factsheet = Factsheet.objects.select_related("country", "edition").get(pk=pk)
+    country = factsheet.country.name.replace(" ", "-")
+    path = Path(output) / f"ECCP-Country-Factsheet-{country}-{factsheet.edition.year}.pdf"
+    path.write_bytes(render_factsheet_pdf(factsheet))
+    db.connections.close_all()
+    return str(path)
+
+
+class Command(BaseCommand):
+    help = "Render every published factsheet of an edition: render_edition 2023 --jobs N [-o DIR]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("--jobs", type=int, default=1)
+        parser.add_argument("-o", "--output", default="rendered")
+
+    def handle(self, *args, year, jobs, output, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1.")
+        pks = list(publications_current().filter(factsheet__edition__year=year).values_list("factsheet", flat=True))
+        if not pks:
+            raise CommandError(f"No published factsheet in the {year} edition.")
+        Path(output).mkdir(parents=True, exist_ok=True)
+        written = []
+        progress = tqdm(total=len(pks), desc=f"Rendering {year}", unit="pdf", file=self.stderr._out)
+        if jobs == 1:
+            for pk in pks:
+                written.append(_render_one(pk, output))
+                progress.update()
+        else:
+            db.connections.close_all()
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for future in as_completed([pool.submit(_render_one, pk, output) for pk in pks]):
+                    written.append(future.result())
+                    progress.update()
+        progress.close()
+        for path in sorted(written):
+            self.stdout.write(path)
+        self.stdout.write(self.style.SUCCESS(f"Rendered {len(written)} factsheet(s) into {output}"))

@@ -1,0 +1,30 @@
+"""Editorial URLs: the public factsheet downloads and the staff draft preview."""
+
+from django.urls import path, register_converter
+
+from editorial import views
+
+
+class CountryConverter:
+    regex = "[a-z]{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value).lower()
+
+
+register_converter(CountryConverter, "iso2")
+
+app_name = "editorial"
+
+urlpatterns = [
+    path("factsheets/", views.factsheet_index, name="factsheet_index"),
+    path("factsheets/<int:year>/<iso2:country>.pdf", views.factsheet_download, name="factsheet_download"),
+    path(
+        "factsheets/<int:year>/<iso2:country>/v<int:number>.pdf",
+        views.factsheet_download_version, name="factsheet_download_version",
+    ),
+    path("editorial/factsheets/<int:pk>/preview.pdf", views.factsheet_preview, name="factsheet_preview"),
+]

@@ -1,0 +1,82 @@
+"""Public download pages of published factsheets and the staff-only draft preview."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import http_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition, require_safe
+
+from editorial.models import Publication
+from editorial.rendering import render_factsheet_pdf
+from editorial.selectors import publication_current_get, publication_version_get, publications_by_edition
+from factsheets.models import Factsheet
+
+
+@require_safe
+def factsheet_index(request):
+    return render(request, "editorial/public/index.html", {"editions": publications_by_edition()})
+
+
+def _current(request, year, country, **kwargs):
+    return publication_current_get(year=year, country_code=country)
+
+
+def _version(request, year, country, number, **kwargs):
+    return publication_version_get(year=year, country_code=country, number=number)
+
+
+def _serve(publication: Publication | None, *, immutable: bool):
+    if publication is None:
+        raise Http404("No published factsheet here.")
+    response = FileResponse(
+        publication.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+        filename=publication.file_name,
+    )
+    response["ETag"] = f'"{publication.pdf_sha256}"'
+    response["Last-Modified"] = http_date(publication.published_at.timestamp())
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
+    return response
+
+
+def _etag(finder):
+    def etag(request, *args, **kwargs):
+        publication = finder(request, *args, **kwargs)
+        return f'"{publication.pdf_sha256}"' if publication else None
+    return etag
+
+
+def _last_modified(finder):
+    def last_modified(request, *args, **kwargs):
+        publication = finder(request, *args, **kwargs)
+        return publication.published_at if publication else None
+    return last_modified
+
+
+@require_safe
+@condition(etag_func=_etag(_current), last_modified_func=_last_modified(_current))
+def factsheet_download(request, year: int, country: str):
+    return _serve(_current(request, year, country), immutable=False)
+
+
+@require_safe
+@condition(etag_func=_etag(_version), last_modified_func=_last_modified(_version))
+def factsheet_download_version(request, year: int, country: str, number: int):
+    return _serve(_version(request, year, country, number), immutable=True)
+
+
+@require_safe
+@never_cache
+@login_required
+def factsheet_preview(request, pk: int):
+    """Render any factsheet's current working copy as a watermarked draft (staff with view permission)."""
+    if not (request.user.is_staff and request.user.has_perm("factsheets.view_factsheet")):
+        raise PermissionDenied
+    factsheet = get_object_or_404(Factsheet.objects.select_related("country", "edition"), pk=pk)
+    pdf = render_factsheet_pdf(factsheet, draft=True)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"DRAFT-{factsheet.country.code}-{factsheet.edition.year}-r{factsheet.lock_version}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,46 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from editorial.models import Publication
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publish_demo_publishes_each_factsheet_once(demo, settings):
+    out = io.StringIO()
+    call_command("publish_demo", stdout=out)
+    assert Publication.objects.count() == 2
+    assert "Published Mexico 2023 v1" in out.getvalue()
+    publication = Publication.objects.get(factsheet=demo[2023])
+    with publication.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    call_command("publish_demo", stdout=io.StringIO())
+    assert Publication.objects.count() == 2
+
+
+def test_render_factsheet_writes_a_pdf(demo, tmp_path):
+    target = tmp_path / "out.pdf"
+    call_command("render_factsheet", "mx", "2020", "-o", str(target), "--draft", stdout=io.StringIO())
+    reader = PdfReader(str(target))
+    assert 11 <= len(reader.pages) <= 17
+    assert "DRAFT" in reader.pages[3].extract_text()
+
+
+def test_render_factsheet_unknown_factsheet(demo, tmp_path):
+    with pytest.raises(CommandError, match="no 2023 factsheet for FR"):
+        call_command("render_factsheet", "FR", "2023", "-o", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_render_edition_renders_published_factsheets(demo, tmp_path):
+    with pytest.raises(CommandError, match="No published factsheet"):
+        call_command("render_edition", "2023", "-o", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("publish_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("render_edition", "2023", "--jobs", "1", "-o", str(tmp_path), stdout=out, stderr=io.StringIO())
+    assert (tmp_path / "ECCP-Country-Factsheet-Mexico-2023.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "ECCP-Country-Factsheet-Mexico-2020.pdf").exists()
+    assert "Rendered 1 factsheet(s)" in out.getvalue()
