@@ -26,9 +26,3 @@ def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
     publication.save()
     return publication
 
-
-def publications_create_missing(*, by=None) -> list[Publication]:
-    """Publish every factsheet that has no publication yet (the demo data counts as published)."""
-    from editorial.selectors import factsheets_unpublished
-
-    return [publication_create(factsheet=factsheet, by=by) for factsheet in factsheets_unpublished()]

@@ -367,3 +367,20 @@ def revision_revert(*, factsheet: Factsheet, revision: Revision, by) -> Revision
     factsheet.state = fs.state
     return new
 
+
+
+@transaction.atomic
+def demo_publish(*, factsheet: Factsheet) -> Publication | None:
+    """Publish a demo factsheet as loaded, through the same records as a real publish (revision, version,
+    state, audit entry); a factsheet already published or past draft is left alone."""
+    fs = _locked(factsheet)
+    if fs.state != State.DRAFT or fs.publications.exists():
+        return None
+    revision, _ = _record(fs, by=None, reason="Loaded as demo data")
+    publication = publication_create(factsheet=fs, by=None)
+    publication.revision = revision
+    publication.save(update_fields=["revision"])
+    _set_state(fs, State.PUBLISHED)
+    _audit(factsheet=fs, by=None, action="publish", from_state=State.DRAFT, to_state=State.PUBLISHED,
+           comment=f"Demo data published as loaded (version {publication.number})", revision=revision)
+    return publication

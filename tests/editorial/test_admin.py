@@ -169,3 +169,12 @@ def test_timeline_lists_bulk_imports_of_the_factsheet(users, factsheet, client):
     client.force_login(users["reviewer"])
     timeline = client.get(change_url(factsheet)).content.decode().split('id="timeline"')[1]
     assert "Imported policies.csv (PolicyResource)" in timeline and "1 new, 2 updated, 0 deleted" in timeline
+
+
+def test_factsheet_page_links_to_its_pdf_preview(users, factsheet, client):
+    from django.urls import reverse
+
+    client.force_login(users["analyst"])
+    content = client.get(reverse("admin:factsheets_factsheet_change", args=[factsheet.pk])).content.decode()
+    assert f'href="{reverse("editorial:factsheet_preview", args=[factsheet.pk])}"' in content
+    assert ">Preview PDF<" in content

@@ -44,3 +44,24 @@ def test_render_edition_renders_published_factsheets(demo, tmp_path):
     assert (tmp_path / "ECCP-Country-Factsheet-Mexico-2023.pdf").read_bytes().startswith(b"%PDF")
     assert not (tmp_path / "ECCP-Country-Factsheet-Mexico-2020.pdf").exists()
     assert "Rendered 1 factsheet(s)" in out.getvalue()
+
+
+def test_publish_demo_goes_through_the_workflow_records(demo):
+    from factsheets.models import State
+
+    call_command("publish_demo", stdout=io.StringIO())
+    factsheet = demo[2023]
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.PUBLISHED
+    publication = factsheet.publications.get()
+    assert publication.revision is not None and publication.revision.number == 1
+    entry = factsheet.audit_entries.get()
+    assert (entry.action, entry.from_state, entry.to_state) == ("publish", State.DRAFT, State.PUBLISHED)
+
+
+def test_publish_demo_leaves_factsheets_past_draft_alone(demo):
+    from factsheets.models import Factsheet, State
+
+    Factsheet.objects.filter(pk=demo[2020].pk).update(state=State.IN_REVIEW)
+    call_command("publish_demo", stdout=io.StringIO())
+    assert not Publication.objects.filter(factsheet=demo[2020]).exists()

@@ -1,16 +1,17 @@
-"""Publish every factsheet that has no publication yet (renders and stores its PDF)."""
+"""Publish the demo factsheets as loaded, so the public pages and downloads have content."""
 
 from django.core.management.base import BaseCommand
 
-from editorial.publishing import publications_create_missing
+from editorial.selectors import factsheets_unpublished
+from editorial.services import demo_publish
 
 
 class Command(BaseCommand):
-    help = "Publish every factsheet without a publication (treats load_demo's factsheets as published)."
+    help = "Publish every draft factsheet that has never been published (the demo data), as version 1."
 
     def handle(self, *args, **options):
-        publications = publications_create_missing()
-        for publication in publications:
+        published = [p for p in (demo_publish(factsheet=f) for f in factsheets_unpublished()) if p]
+        for publication in published:
             self.stdout.write(self.style.SUCCESS(f"Published {publication} ({publication.pdf_size} bytes)"))
-        if not publications:
-            self.stdout.write("Every factsheet already has a publication.")
+        if not published:
+            self.stdout.write("Every demo factsheet is already published.")
