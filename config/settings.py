@@ -134,4 +134,5 @@ from import_export.formats.base_formats import CSV, JSON, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+FACTSHEETS_IMPORT_RECORDED_HOOKS = ["editorial.services.revisions_record_for_import"]
 FACTSHEETS_IMPORT_MAX_BYTES = env.int("FACTSHEETS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

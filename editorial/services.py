@@ -384,3 +384,11 @@ def demo_publish(*, factsheet: Factsheet) -> Publication | None:
     _audit(factsheet=fs, by=None, action="publish", from_state=State.DRAFT, to_state=State.PUBLISHED,
            comment=f"Demo data published as loaded (version {publication.number})", revision=revision)
     return publication
+
+
+def revisions_record_for_import(*, record) -> None:
+    """A bulk import is an edit: each factsheet it touched gets a revision naming the file (and, outside draft,
+    goes back to draft like any other edit). Called by factsheets.imports through FACTSHEETS_IMPORT_RECORDED_HOOKS."""
+    source = f"{record.file_name} ({record.resource})" if record.file_name else record.resource
+    for factsheet in record.factsheets.all():
+        revision_record(factsheet=factsheet, by=record.user, reason=f"Imported from {source}"[:200])

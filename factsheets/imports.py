@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from import_export.formats import base_formats
 
 from factsheets.models import DataImport, Factsheet, State
@@ -209,4 +210,7 @@ def data_import_record(
     )
     if factsheet_ids:
         record.factsheets.set(Factsheet.objects.filter(pk__in=factsheet_ids))
+    # Other apps (the editorial history) hear of the import without this app importing them.
+    for path in getattr(settings, "FACTSHEETS_IMPORT_RECORDED_HOOKS", []):
+        import_string(path)(record=record)
     return record
