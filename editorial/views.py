@@ -8,9 +8,15 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
+from editorial import permissions
 from editorial.models import Publication
 from editorial.rendering import render_factsheet_pdf
-from editorial.selectors import publication_current_get, publication_version_get, publications_by_edition
+from editorial.selectors import (
+    latest_revision,
+    publication_current_get,
+    publication_version_get,
+    publications_by_edition,
+)
 from factsheets.models import Factsheet
 
 
@@ -71,12 +77,14 @@ def factsheet_download_version(request, year: int, country: str, number: int):
 @login_required
 def factsheet_preview(request, pk: int):
     """Render any factsheet's current working copy as a watermarked draft (staff with view permission)."""
-    if not (request.user.is_staff and request.user.has_perm("factsheets.view_factsheet")):
+    if not (request.user.is_staff and permissions.can(request.user, "view")):
         raise PermissionDenied
     factsheet = get_object_or_404(Factsheet.objects.select_related("country", "edition"), pk=pk)
-    pdf = render_factsheet_pdf(factsheet, draft=True)
+    revision = latest_revision(factsheet=factsheet)
+    number = revision.number if revision else 0
+    pdf = render_factsheet_pdf(factsheet, draft=True, revision_label=f"revision {number}" if revision else None)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"DRAFT-{factsheet.country.code}-{factsheet.edition.year}-r{factsheet.lock_version}.pdf"
+    name = f"DRAFT-{factsheet.country.code}-{factsheet.edition.year}-r{number or factsheet.lock_version}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -124,3 +124,23 @@ def test_analyst_previews_a_draft_with_watermark(client, analyst):
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "DRAFT" in text and f"revision {factsheet.lock_version}" in text
     assert client.get(reverse("editorial:factsheet_preview", args=[factsheet.pk + 999])).status_code == 404
+
+
+def test_preview_footer_names_the_latest_revision(client, analyst):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from editorial.services import revision_record
+
+    factsheet = factories.FactsheetFactory()
+    factories.SectionFactory(edition=factsheet.edition, kind="introduction", number=1, title="Introduction")
+    revision_record(factsheet=factsheet, by=analyst, reason="Edited")
+    factsheet.introduction = "<p>Changed.</p>"
+    factsheet.save()
+    revision_record(factsheet=factsheet, by=analyst, reason="Edited")
+    client.force_login(analyst)
+    response = client.get(reverse("editorial:factsheet_preview", args=[factsheet.pk]))
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "revision 2" in text
+    assert "-r2.pdf" in response["Content-Disposition"]
