@@ -36,3 +36,32 @@ WORKFLOW_PERMISSIONS[EDITOR] += [
 
 # group -> list of (app_label, codename); the record of bulk imports (migration 0005_import_roles).
 IMPORT_PERMISSIONS = {role: [("factsheets", "view_dataimport")] for role in ROLES}
+
+
+def grant(apps, role_permissions: dict[str, list[tuple[str, str]]]) -> None:
+    """Give each role (group) its permissions; for data migrations, with the historical `apps`."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, which create_permissions would take as "no models".
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in role_permissions.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in perms:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def revoke(apps, role_permissions: dict[str, list[tuple[str, str]]]) -> None:
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in role_permissions.items():
+        for group in Group.objects.filter(name=name):
+            for app_label, codename in perms:
+                group.permissions.remove(
+                    *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+                )

@@ -65,18 +65,13 @@ def _roles_survive_flushes(django_db_setup, django_db_blocker):
     """Transactional tests (live server, PostgreSQL threads) flush the database, the roles of the data
     migrations included, so a reused test database can start without them: put them back, and make them part
     of what serialized_rollback restores."""
-    from django.contrib.auth.models import Group, Permission
+    from django.apps import apps
     from django.db import connection
 
-    from editorial.roles import IMPORT_PERMISSIONS, ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS
+    from editorial.roles import IMPORT_PERMISSIONS, ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, grant
 
     with django_db_blocker.unblock():
         for role_permissions in (ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS):
-            for name, perms in role_permissions.items():
-                group, _ = Group.objects.get_or_create(name=name)
-                group.permissions.add(*(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                    for app_label, codename in perms
-                ))
+            grant(apps, role_permissions)
         if getattr(connection, "_test_serialized_contents", None) is not None:
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
