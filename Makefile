@@ -15,7 +15,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed .env
+
+# A local checkout runs in development mode (DEBUG, a throwaway secret key) so that manage.py works
+# without exporting anything; production never has this file and sets DJANGO_SECRET_KEY instead.
+.env:
+	@printf '# Local development only (created by make; not committed).\nDJANGO_DEBUG=1\n' > $@
+	@echo "Created .env with DJANGO_DEBUG=1 for local development."
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
