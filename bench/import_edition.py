@@ -56,7 +56,11 @@ def main():
             report = edition_import(directory=edition_dir, dry_run=dry_run)
             elapsed = time.perf_counter() - started
         rows = sum(sum(t.values()) for _, t in report.files)
-        print(f"{label:<22} {elapsed:6.2f} s  {len(queries):6d} queries  {rows} rows")
+        print(f"{label:<22} {elapsed:6.2f} s  {len(queries):6d} queries  {rows} rows  "
+              f"({len(queries) / rows:.2f} queries per row)")
+    from editorial.models import Revision
+
+    print(f"revisions recorded: {Revision.objects.count()} for {len(report.factsheet_ids)} factsheets")
 
     policies = dataset_read(data=(edition_dir / "09-policies.csv").read_bytes(), file_format=csv_format())
     Policy.objects.all().delete()

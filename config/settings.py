@@ -1,5 +1,6 @@
 """Settings for the ECCP factsheets platform, read from the environment (django-environ)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -7,7 +8,10 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local checkout keeps DJANGO_DEBUG=1 in .env (made by `make`). A server sets DJANGO_SECRET_KEY in its
+# environment: then no file is read, so a leftover .env can never switch a production-like run into debug.
+if "DJANGO_SECRET_KEY" not in os.environ:
+    environ.Env.read_env(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or (
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,7 +76,14 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several people on `make run` behave as on PostgreSQL: a transaction takes the write lock when it starts
+    # (no "database is locked" when two deferred transactions both try to write), waits up to 20 s for it, and
+    # readers never block writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -103,7 +115,9 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factsheets@localhost")
-EDITORIAL_SITE_URL = env.str("DJANGO_SITE_URL", default="")  # prefixes the links in workflow e-mails
+# The site's address, e.g. https://factsheets.example.org: workflow e-mails carry absolute links. Required when
+# DEBUG is off (system check editorial.E001).
+EDITORIAL_SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -130,9 +144,30 @@ LOGGING = {
 }
 
 # Bulk import and export (django-import-export; factsheets/resources.py).
-from import_export.formats.base_formats import CSV, JSON, XLSX  # noqa: E402
+# Formats that read uploads within a fixed budget (factsheets/formats.py); the limits below are per file.
+from factsheets.formats import CSV, JSON, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+FACTSHEETS_IMPORT_MAX_ROWS = env.int("FACTSHEETS_IMPORT_MAX_ROWS", default=5_000)
+FACTSHEETS_IMPORT_MAX_COLUMNS = env.int("FACTSHEETS_IMPORT_MAX_COLUMNS", default=100)
+FACTSHEETS_IMPORT_MAX_UNZIPPED_BYTES = env.int("FACTSHEETS_IMPORT_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024)
+FACTSHEETS_IMPORT_MAX_ZIP_RATIO = env.int("FACTSHEETS_IMPORT_MAX_ZIP_RATIO", default=200)
+FACTSHEETS_IMPORT_MAX_ZIP_MEMBERS = env.int("FACTSHEETS_IMPORT_MAX_ZIP_MEMBERS", default=100)
+FACTSHEETS_IMPORT_MAX_SHARED_STRINGS = env.int("FACTSHEETS_IMPORT_MAX_SHARED_STRINGS", default=200_000)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True  # a backstop: no stored text can hold them (11.11)
 FACTSHEETS_IMPORT_RECORDED_HOOKS = ["editorial.services.revisions_record_for_import"]
 FACTSHEETS_IMPORT_MAX_BYTES = env.int("FACTSHEETS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Request limits: anything larger is refused before its body is read (config/middleware.py); a factsheet's
+# admin form, at the capacity below, stays well under them.
+FACTSHEETS_MAX_REQUEST_BYTES = env.int("FACTSHEETS_MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTSHEETS_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = FACTSHEETS_IMPORT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+
+# What one factsheet may hold, so that its page stays usable (factsheets/validation.py).
+FACTSHEETS_MAX_POLICIES = env.int("FACTSHEETS_MAX_POLICIES", default=12)
+FACTSHEETS_MAX_FOOTNOTES = env.int("FACTSHEETS_MAX_FOOTNOTES", default=200)
+FACTSHEETS_MAX_REFERENCES = env.int("FACTSHEETS_MAX_REFERENCES", default=300)
+FACTSHEETS_MAX_TEXT_CHARS = env.int("FACTSHEETS_MAX_TEXT_CHARS", default=20_000)

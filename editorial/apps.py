@@ -1,8 +1,14 @@
 """Editorial workflow, revisions, publishing and PDF rendering of factsheets."""
 
 from django.apps import AppConfig
+from django.core import checks
 
 
 class EditorialConfig(AppConfig):
     name = "editorial"
     verbose_name = "Editorial"
+
+    def ready(self):
+        from editorial.checks import site_url_check
+
+        checks.register(site_url_check)

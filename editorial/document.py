@@ -12,6 +12,8 @@ from factsheets.formatting import NO_DATA, format_amount, format_year
 from factsheets.models import Assessment, Category, Factsheet, Policy, QualitativeAssessment, Section
 from factsheets.richtext import FOOTNOTE_CALL, sanitize
 
+_TAG = re.compile(r"(<[^>]*>)")  # sanitised HTML: nh3 escapes < and > inside attribute values
+
 
 @dataclass
 class Note:
@@ -23,7 +25,8 @@ class Note:
 class Footnotes:
     """Numbers footnotes by order of first call as texts are converted in print order."""
 
-    def __init__(self, footnotes):
+    def __init__(self, footnotes, *, web: bool = False):
+        self.web = web  # a web page links calls and notes both ways; print floats the notes to the page foot
         self._texts = {f.key: f.text for f in footnotes}
         self.numbers: dict[str, int] = {}
         self.notes: list[Note] = []
@@ -45,6 +48,8 @@ class Footnotes:
         self.numbers[key] = n
         body = self._body(key)
         self.notes.append(Note(number=n, key=key, html=mark_safe(body)))  # noqa: S308
+        if self.web:
+            return (f'<sup class="fn-ref"><a href="#fn-{n}" id="fnref-{n}" aria-label="Note {n}">{n}</a></sup>')
         if deferred:
             self.deferred.append(mark_safe(f'<span class="fn fn-silent" id="fn-{n}" data-n="{n}">{body}</span>'))  # noqa: S308
             return f'<sup class="fn-ref">{n}</sup>'
@@ -53,7 +58,11 @@ class Footnotes:
     def rich(self, html: str | None, *, deferred: bool = False) -> SafeString:
         """Sanitise stored rich text again (defence in depth) and turn its calls into footnotes."""
         cleaned = sanitize(html)
-        return mark_safe(FOOTNOTE_CALL.sub(lambda m: self.call(m[1], deferred=deferred), cleaned))  # noqa: S308
+        # Calls are replaced in text only: inside a tag (a link's href or title) a footnote would break the markup.
+        parts = _TAG.split(cleaned)
+        for i in range(0, len(parts), 2):
+            parts[i] = FOOTNOTE_CALL.sub(lambda m: self.call(m[1], deferred=deferred), parts[i])
+        return mark_safe("".join(parts))  # noqa: S308
 
     def plain(self, text: str | None, *, deferred: bool = False) -> SafeString:
         """Escape plain text and turn its calls into footnotes."""
@@ -325,12 +334,13 @@ def _num(value) -> str:
     return str(value)
 
 
-def factsheet_document(factsheet: Factsheet | int) -> Document:
-    """Build the whole printable document of a factsheet; footnotes numbered by first call in print order."""
+def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Document:
+    """Build the whole document of a factsheet; footnotes numbered by first call in print order. `web` gives the
+    same content for an HTML page: footnote calls link to a list of notes (and back) instead of floating."""
     factsheet = factsheet_for_print(factsheet if isinstance(factsheet, int) else factsheet.pk)
     edition = factsheet.edition
     country = factsheet.country.name
-    notes = Footnotes(factsheet.footnotes.all())
+    notes = Footnotes(factsheet.footnotes.all(), web=web)
     sections = [
         SectionPart(kind=s.kind, number=s.number, title=s.title, divider=s.divider, anchor=f"section-{s.kind}")
         for s in edition.sections.all()

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from editorial.models import AuditEntry, CarryForwardIssue, Revision
+from editorial.models import AuditEntry, CarryForwardIssue, Publication, Revision
 from editorial.permissions import ensure_can
 from editorial.selectors import current_publication, factsheet_snapshot
 from editorial.services import snapshot_restore
@@ -48,27 +48,59 @@ def _edition_copy(source: Edition, year: int) -> Edition:
     return edition
 
 
-@transaction.atomic
-def edition_open(*, source: Edition, year: int, by) -> tuple[Edition, list[Factsheet]]:
-    """Open the edition `year` from `source`: copy its methodology and vocabularies (unless the edition was
-    already prepared) and carry every country's factsheet forward as a draft; what does not map is listed."""
-    ensure_can(by, "open_edition")
+def _year_check(source: Edition, year: int) -> None:
     if not 2000 <= year <= MAX_YEAR:
         raise ValidationError(f"Choose a year between 2000 and {MAX_YEAR}.", code="year_range")
-    if year == source.year:
-        raise ValidationError("The new edition needs another year than the one it starts from.", code="same_year")
-    edition = Edition.objects.filter(year=year).first() or _edition_copy(source, year)
-    existing = set(Factsheet.objects.filter(edition=edition).values_list("country_id", flat=True))
-    created = []
-    for old in source.factsheets.select_related("country", "edition").order_by("country__name"):
-        if old.country_id in existing:
-            continue
+    if year <= source.year:
+        raise ValidationError(f"The new edition must come after the {source.year} edition it starts from: choose a "
+                              f"year after {source.year}.", code="year_not_after")
+    if Edition.objects.filter(year=year).exists():
+        raise ValidationError(f"There is already a {year} edition.", code="year_taken")
+
+
+def _carry_source(old: Factsheet) -> tuple[dict, str]:
+    published = current_publication(factsheet=old)
+    if published is not None and published.revision is not None:
+        return published.revision.snapshot, f"published version {published.number}"
+    return factsheet_snapshot(factsheet=old), "working copy"
+
+
+def edition_open_preview(*, source: Edition, year: int, by) -> dict:
+    """What opening `year` from `source` would create, for the editor to read before confirming; raises
+    ValidationError if it cannot be opened."""
+    ensure_can(by, "open_edition")
+    _year_check(source, year)
+    vocabularies: dict[str, int] = {}
+    for category in source.categories.all():
+        vocabularies[category.get_vocabulary_display()] = vocabularies.get(category.get_vocabulary_display(), 0) + 1
+    carried = []
+    for old in source.factsheets.select_related("country").order_by("country__name"):
         published = current_publication(factsheet=old)
-        if published is not None and published.revision is not None:
-            snapshot, origin = published.revision.snapshot, f"published version {published.number}"
-        else:
-            snapshot, origin = factsheet_snapshot(factsheet=old), "working copy"
-        new = Factsheet.objects.create(country=old.country, edition=edition, state=State.DRAFT, updated_by=by)
+        origin = f"published version {published.number}" if published and published.revision_id else "working copy"
+        carried.append({"country": old.country.name, "origin": origin, "state": old.get_state_display()})
+    return {
+        "source": source, "year": year,
+        "sections": [str(s) for s in source.sections.order_by("order")],
+        "vocabularies": sorted(vocabularies.items()),
+        "criteria": [(c.name, c.levels.count()) for c in source.criteria.order_by("order")],
+        "topics": [t.title for t in source.topics.order_by("order")],
+        "factsheets": carried,
+    }
+
+
+@transaction.atomic
+def edition_open(*, source: Edition, year: int, by) -> tuple[Edition, list[Factsheet]]:
+    """Open the edition `year` (after `source`'s year, not taken) from `source`: copy its methodology and
+    vocabularies and carry every country's factsheet forward as a draft; what does not map is listed."""
+    ensure_can(by, "open_edition")
+    _year_check(source, year)
+    edition = _edition_copy(source, year)
+    created = []
+    for old in source.factsheets.select_related("country", "edition", "assigned_analyst", "assigned_reviewer").order_by(
+            "country__name"):
+        snapshot, origin = _carry_source(old)
+        new = Factsheet.objects.create(country=old.country, edition=edition, state=State.DRAFT, updated_by=by,
+                                       assigned_analyst=old.assigned_analyst, assigned_reviewer=old.assigned_reviewer)
         issues = snapshot_restore(factsheet=new, snapshot=snapshot)
         CarryForwardIssue.objects.bulk_create([
             CarryForwardIssue(factsheet=new, source=old, where=where[:600], message=message[:1000])
@@ -83,3 +115,19 @@ def edition_open(*, source: Edition, year: int, by) -> tuple[Edition, list[Facts
         )
         created.append(new)
     return edition, created
+
+
+@transaction.atomic
+def edition_delete(*, edition: Edition, by) -> int:
+    """Delete an edition that was never published, with its drafts and their history, in one step (an edition
+    opened by mistake). Returns the number of factsheets deleted."""
+    ensure_can(by, "delete_edition")
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if Publication.objects.filter(factsheet__edition=edition).exists():
+        raise ValidationError(f"The {edition.year} edition has published factsheets: it cannot be deleted (withdraw "
+                              "a factsheet to take it off the public pages).", code="published")
+    factsheets = Factsheet.objects.filter(edition=edition)
+    count = factsheets.count()
+    factsheets.delete()
+    edition.delete()
+    return count

@@ -1,10 +1,13 @@
 """Editorial forms: the change form's version field, decisions and comments, opening an edition (crispy)."""
 
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 
-from factsheets.models import MAX_YEAR, Edition, Factsheet, Policy, Section
+from factsheets.models import MAX_YEAR, Category, Edition, Factsheet, Policy, Section
 
 
 class FactsheetChangeForm(forms.ModelForm):
@@ -32,7 +35,7 @@ class FactsheetChangeForm(forms.ModelForm):
                        .values_list("lock_version", "updated_at", "updated_by__username").first())
             if self.force_conflict or loaded is None or current is None or current[0] != loaded:
                 who = current[2] if current and current[2] else "someone else"
-                when = current[1].strftime("%H:%M") if current and current[1] else ""
+                when = timezone.localtime(current[1]).strftime("%H:%M") if current and current[1] else ""
                 raise forms.ValidationError(
                     f"{who} saved this factsheet at {when} while you were editing it, so your changes were not "
                     "saved. Your input is still on this page: copy what you need, reload the page to see "
@@ -47,7 +50,7 @@ class DecisionForm(forms.Form):
 
     comment = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when requesting changes.",
+        help_text="Required when requesting changes or withdrawing.",
     )
     about = forms.ChoiceField(required=False, label="About")
 
@@ -81,4 +84,98 @@ class EditionOpenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("open", "Open the edition"))
+        self.helper.add_input(Submit("preview", "Preview the new edition"))
+
+
+class CategoryMergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Category.objects.none(), label="Merge into", empty_label=None)
+
+    def __init__(self, *args, source: Category, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Category.objects.filter(
+            edition_id=source.edition_id, vocabulary=source.vocabulary).exclude(pk=source.pk).order_by("order", "label")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("merge", f"Merge and delete “{source.label}”"))
+
+
+class AssignForm(forms.Form):
+    """Assign the selected factsheets of an edition to an analyst and, optionally, a reviewer."""
+
+    factsheets = forms.ModelMultipleChoiceField(queryset=Factsheet.objects.none(), widget=forms.MultipleHiddenInput)
+    analyst = forms.ModelChoiceField(queryset=None, required=False, label="Analyst",
+                                     empty_label="(keep the current analyst)")
+    reviewer = forms.ModelChoiceField(queryset=None, required=False, label="Reviewer",
+                                      empty_label="(keep the current reviewer)")
+    any_reviewer = forms.BooleanField(required=False, label="Any reviewer (clear the assigned reviewer)")
+
+    def __init__(self, *args, edition, analysts, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factsheets"].queryset = Factsheet.objects.filter(edition=edition)
+        self.fields["analyst"].queryset = analysts
+        self.fields["reviewer"].queryset = reviewers
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("analyst") or cleaned.get("reviewer") or cleaned.get("any_reviewer")):
+            raise forms.ValidationError("Choose an analyst, a reviewer, or “Any reviewer”.")
+        return cleaned
+
+
+class ValidationAnswerForm(forms.Form):
+    """The national contact's answer: per section "correct" or a correction (comment, suggested text), then
+    the verdict on the whole factsheet. Everything typed is kept as plain text."""
+
+    STATUS_CHOICES = [("correct", "Correct"), ("correction", "Propose a correction")]
+    comment = forms.CharField(required=False, max_length=5000, label="Anything else you want to tell us (optional)",
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    verdict = forms.ChoiceField(choices=[("confirmed", "I confirm this factsheet"),
+                                         ("corrections", "Corrections needed")])
+
+    def __init__(self, *args, sections, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        current = current or {}
+        for section in self.sections:
+            answer = current.get(section.pk)
+            prefix = f"section-{section.pk}"
+            self.fields[f"{prefix}-status"] = forms.ChoiceField(
+                choices=self.STATUS_CHOICES, required=False, widget=forms.RadioSelect, label=str(section),
+                initial=answer.status if answer else None,
+            )
+            self.fields[f"{prefix}-comment"] = forms.CharField(
+                required=False, max_length=5000, label="What should change, and why",
+                widget=forms.Textarea(attrs={"rows": 3}), initial=answer.comment if answer else "",
+            )
+            self.fields[f"{prefix}-suggestion"] = forms.CharField(
+                required=False, max_length=20000, label="Suggested text (optional)",
+                widget=forms.Textarea(attrs={"rows": 4}), initial=answer.suggested_text if answer else "",
+            )
+        verdict = current.get(None)
+        if verdict is not None:
+            self.fields["comment"].initial = verdict.comment
+            self.fields["verdict"].initial = verdict.status
+
+    def section_fields(self, section):
+        prefix = f"section-{section.pk}"
+        return self[f"{prefix}-status"], self[f"{prefix}-comment"], self[f"{prefix}-suggestion"]
+
+    def answers(self):
+        from editorial.validation import SectionAnswer
+
+        return [SectionAnswer(section=s, status=self.cleaned_data.get(f"section-{s.pk}-status") or "",
+                              comment=self.cleaned_data.get(f"section-{s.pk}-comment") or "",
+                              suggested_text=self.cleaned_data.get(f"section-{s.pk}-suggestion") or "")
+                for s in self.sections]
+
+
+class ValidationSendForm(forms.Form):
+    contacts = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                              label="National contacts")
+    message = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                              label="Message to the contacts")
+    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Answer by")
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = contacts
+        self.fields["deadline"].initial = timezone.localdate() + timedelta(days=21)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from factsheets.models import Factsheet, Policy, Section, State
+from factsheets.models import Factsheet, NationalContact, Policy, Section, State
 
 
 class Revision(models.Model):
@@ -13,7 +13,7 @@ class Revision(models.Model):
     number = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=200, blank=True)
     snapshot = models.JSONField()
@@ -42,11 +42,14 @@ class AuditEntry(models.Model):
         EDITED = "edited", "Edited after a decision"
         REVERT = "revert", "Reverted"
         CARRY_FORWARD = "carry_forward", "Carried forward"
+        ASSIGN = "assign", "Assigned"
+        VALIDATION_REQUEST = "validation_request", "Sent for national validation"
+        VALIDATION_REVOKE = "validation_revoke", "National validation link revoked"
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="audit_entries")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=30, choices=Action.choices)
     from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
@@ -62,7 +65,10 @@ class AuditEntry(models.Model):
             ("submit_factsheet", "Can submit a factsheet for review"),
             ("review_factsheet", "Can approve a factsheet or request changes"),
             ("publish_factsheet", "Can publish and withdraw a factsheet"),
+            ("reopen_factsheet", "Can start a new draft of a published or withdrawn factsheet"),
             ("open_edition", "Can open a new edition"),
+            ("assign_factsheet", "Can assign factsheets to analysts and reviewers"),
+            ("request_validation", "Can send factsheets for national validation and revoke the links"),
         ]
 
     def __str__(self):
@@ -78,7 +84,7 @@ class ReviewComment(models.Model):
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="review_comments")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     text = models.TextField(max_length=5000)
@@ -87,6 +93,10 @@ class ReviewComment(models.Model):
     policy_name = models.CharField(max_length=500, blank=True, help_text="Kept if the policy is deleted.")
     audit_entry = models.OneToOneField(
         AuditEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_comment"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -112,6 +122,10 @@ class CarryForwardIssue(models.Model):
     where = models.CharField(max_length=600)
     message = models.CharField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["factsheet", "id"]
@@ -131,7 +145,7 @@ class Publication(models.Model):
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     pdf = models.FileField(upload_to=publication_upload_to, max_length=300)
     pdf_sha256 = models.CharField(max_length=64)
@@ -157,3 +171,82 @@ class Publication(models.Model):
     def file_name(self) -> str:
         country = self.factsheet.country.name.replace(" ", "-")
         return f"ECCP-Country-Factsheet-{country}-{self.factsheet.edition.year}.pdf"
+
+
+class ValidationRequest(models.Model):
+    """A factsheet sent to one national contact for validation through a private link (its token is stored only
+    as a hash), bound to the revision that was current when it was sent."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", "I confirm this factsheet"
+        CORRECTIONS = "corrections", "Corrections needed"
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="validation_requests")
+    contact = models.ForeignKey(NationalContact, on_delete=models.PROTECT, related_name="validation_requests")
+    contact_label = models.CharField(max_length=600, help_text="Who was asked, as they were when asked.")
+    contact_email = models.EmailField()
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(max_length=5000, blank=True)
+    deadline = models.DateField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    reminder_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, help_text="The link sent again with the reminder.",
+    )
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True, help_text="When staff read the latest answer.")
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["factsheet", "-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.factsheet} to {self.contact_label}"
+
+
+class ValidationOpening(models.Model):
+    """One opening of a validation link: the time only (no IP address; see the page's privacy notice)."""
+
+    request = models.ForeignKey(ValidationRequest, on_delete=models.CASCADE, related_name="openings")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "-at"]
+
+    def __str__(self):
+        return f"{self.request} opened {self.at:%Y-%m-%d %H:%M}"
+
+
+class ValidationAnswer(models.Model):
+    """What a national contact said, kept as they said it (plain text): about one section, or (no section) the
+    verdict on the whole factsheet. Answers are added, never changed, so the timeline keeps each one."""
+
+    class Status(models.TextChoices):
+        CORRECT = "correct", "Correct"
+        CORRECTION = "correction", "Correction proposed"
+        CONFIRMED = "confirmed", "I confirm this factsheet"
+        CORRECTIONS = "corrections", "Corrections needed"
+
+    request = models.ForeignKey(ValidationRequest, on_delete=models.CASCADE, related_name="answers")
+    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    section_title = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    comment = models.TextField(max_length=5000, blank=True)
+    suggested_text = models.TextField(max_length=20000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.request}: {self.get_status_display()}"

@@ -28,20 +28,33 @@ def has_role_permission(user, action: str) -> bool:
 
 
 def authors(factsheet: Factsheet) -> set[int]:
-    """Users who last edited or submitted the factsheet's current revision (they may not review it)."""
+    """Users whose changes the factsheet's current content holds, who may therefore not review it: everyone who
+    recorded a revision since its last published version (edits, imports, reverts, category merges; every revision
+    if it was never published), its last submitter and its last editor."""
     cached = getattr(factsheet, "_editorial_authors", None)
     if cached is not None:
         return cached
-    from editorial.models import AuditEntry, Revision
+    from editorial.models import AuditEntry, Publication, Revision
 
-    ids = {factsheet.updated_by_id}
-    ids.add(Revision.objects.filter(factsheet=factsheet).order_by("-number").values_list("created_by", flat=True)
-            .first())
+    published = (Publication.objects.filter(factsheet=factsheet, revision__isnull=False).order_by("-number")
+                 .values_list("revision__number", flat=True).first())
+    revisions = Revision.objects.filter(factsheet=factsheet)
+    if published is not None:
+        revisions = revisions.filter(number__gt=published)
+    ids = set(revisions.values_list("created_by", flat=True).distinct())
+    ids.add(factsheet.updated_by_id)
     ids.add(AuditEntry.objects.filter(factsheet=factsheet, action="submit").order_by("-at", "-id")
             .values_list("actor", flat=True).first())
     ids.discard(None)
     factsheet._editorial_authors = ids
     return ids
+
+
+def _nationally_confirmed(factsheet: Factsheet) -> bool:
+    from editorial.models import ValidationRequest
+
+    return ValidationRequest.objects.filter(factsheet=factsheet, revoked_at__isnull=True,
+                                            verdict=ValidationRequest.Verdict.CONFIRMED).exists()
 
 
 def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
@@ -54,9 +67,12 @@ def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
         transition: Transition = TRANSITIONS[action]
         if state not in transition.sources:
             return f"“{transition.label}” is not possible: the factsheet is {label}."
+        if action == "approve" and factsheet.edition.validation_required and not _nationally_confirmed(factsheet):
+            return (f"“{transition.label}” is not possible: the {factsheet.edition.year} edition requires the "
+                    "national authority's confirmation first, and no contact has confirmed this factsheet.")
         if transition.four_eyes and user.pk in authors(factsheet):
-            return (f"“{transition.label}” is not possible: you last edited or submitted this version, "
-                    "and someone else must review it (four eyes).")
+            return (f"“{transition.label}” is not possible: this version holds changes you made or submitted since "
+                    "its last published version, and someone else must review them (four eyes).")
         return None
     if action in ("edit", "revert") and state not in EDITABLE_STATES:
         if state in (State.PUBLISHED, State.WITHDRAWN):

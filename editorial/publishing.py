@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from editorial.models import Publication
+from editorial.permissions import WorkflowError
 from editorial.rendering import render_factsheet_pdf
 from factsheets.models import Factsheet
 
@@ -22,7 +23,21 @@ def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
         factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf),
     )
-    publication.pdf.save(f"v{number}-{publication.file_name}", ContentFile(pdf), save=False)
-    publication.save()
+    name = publication.pdf.field.generate_filename(publication, f"v{number}-{publication.file_name}")
+    storage = publication.pdf.storage
+    try:
+        publication.pdf.name = storage.save(name, ContentFile(pdf))
+    except OSError as error:
+        if storage.exists(name):  # a partly written file: never leave it behind
+            storage.delete(name)
+        raise WorkflowError(
+            f"The PDF could not be stored ({error.strerror or error}), so nothing was published and the factsheet "
+            "is still approved. Tell whoever runs the server (disk full or read-only?), then publish again."
+        ) from error
+    try:
+        publication.save()
+    except BaseException:
+        storage.delete(publication.pdf.name)
+        raise
     return publication
 

@@ -34,8 +34,29 @@ WORKFLOW_PERMISSIONS[EDITOR] += [
     if (action, model) != ("add", "reviewcomment")
 ]
 
+# group -> list of (app_label, codename); reopening published factsheets is for editors (migration 0008).
+REOPEN_PERMISSIONS = {EDITOR: [("editorial", "reopen_factsheet")]}
+
+# group -> list of (app_label, codename); assigning factsheets is for editors (migration 0011).
+ASSIGN_PERMISSIONS = {EDITOR: [("editorial", "assign_factsheet")]}
+
+# group -> list of (app_label, codename); national validation (migration 0013): analysts and editors keep the
+# contacts and send requests, everyone sees them. Requests, openings and answers are records written by the
+# validation service only: nobody holds add/change/delete on them, not even editors.
+_CONTACT = [("factsheets", f"{action}_nationalcontact") for action in ("add", "change", "view", "delete")]
+VALIDATION_PERMISSIONS = {
+    ANALYST: [("editorial", "request_validation"), ("editorial", "view_validationrequest"), *_CONTACT],
+    EDITOR: [("editorial", "request_validation"), *_CONTACT]
+    + [("editorial", f"view_{model}") for model in ("validationrequest", "validationanswer", "validationopening")],
+    REVIEWER: [("editorial", "view_validationrequest"), ("factsheets", "view_nationalcontact")],
+}
+
 # group -> list of (app_label, codename); the record of bulk imports (migration 0005_import_roles).
 IMPORT_PERMISSIONS = {role: [("factsheets", "view_dataimport")] for role in ROLES}
+
+# Every grant, in migration order (the test suite restores them after flushes).
+ALL_GRANTS = [ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS, REOPEN_PERMISSIONS, ASSIGN_PERMISSIONS,
+              VALIDATION_PERMISSIONS]
 
 
 def grant(apps, role_permissions: dict[str, list[tuple[str, str]]]) -> None:

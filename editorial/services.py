@@ -4,13 +4,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from editorial import notifications
-from editorial.models import AuditEntry, Publication, ReviewComment, Revision
-from editorial.permissions import WorkflowError, ensure_can
+from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewComment, Revision
+from editorial.permissions import WorkflowError, ensure_can, has_role_permission
 from editorial.publishing import publication_create
 from editorial.selectors import (
     FACTSHEET_TEXT_FIELDS,
@@ -23,6 +24,8 @@ from editorial.selectors import (
 from editorial.workflow import EDITABLE_STATES, TRANSITIONS
 from factsheets.models import (
     Assessment,
+    Category,
+    CategoryMerge,
     Factsheet,
     Footnote,
     Policy,
@@ -31,7 +34,13 @@ from factsheets.models import (
     Section,
     State,
 )
+from factsheets.selectors import category_policies, factsheet_footnote_problems
 from factsheets.validation import POLICY_CATEGORY_FIELDS, POLICY_M2M_FIELDS
+
+COMMENT_REQUIRED = {
+    "request_changes": "Say what needs to change: a comment is required to request changes.",
+    "withdraw": "Give the reason for withdrawing: it is recorded in the factsheet's history.",
+}
 
 
 class EditConflict(Exception):
@@ -39,7 +48,9 @@ class EditConflict(Exception):
 
 
 def _locked(factsheet: Factsheet) -> Factsheet:
-    return Factsheet.objects.select_for_update().select_related("country", "edition").get(pk=factsheet.pk)
+    """The factsheet's row, locked (only that row: not its edition's or country's)."""
+    return (Factsheet.objects.select_for_update(of=("self",))
+            .select_related("country", "edition", "assigned_analyst", "assigned_reviewer").get(pk=factsheet.pk))
 
 
 def lock_version_claim(*, factsheet_id: int, loaded_version: int) -> int:
@@ -80,27 +91,50 @@ def _record(factsheet: Factsheet, *, by, reason: str, force: bool = False) -> tu
 
 @transaction.atomic
 def revision_record(*, factsheet: Factsheet, by, reason: str = "Edited") -> Revision | None:
-    """Record the factsheet's content as a revision if it changed; a change outside an editable state
-    (in review, approved, published, withdrawn) sends the factsheet back to draft: approvals are stale."""
+    """Record the factsheet's content as a revision if it changed. A change while a decision is pending or taken
+    (in review, approved) sends the factsheet back to draft: the approval is stale. A published or withdrawn
+    factsheet keeps its state (its PDFs never change); the change waits for its next draft."""
     fs = _locked(factsheet)
     revision, created = _record(fs, by=by, reason=reason)
     if not created:
         return None
-    if fs.state not in EDITABLE_STATES:
+    if fs.state in (State.IN_REVIEW, State.APPROVED):
         previous = fs.state
         _set_state(fs, State.DRAFT)
         _audit(factsheet=fs, by=by, action="edited", from_state=previous, to_state=State.DRAFT, revision=revision,
-               comment="The content changed, so the factsheet is back to draft and needs a new review.")
+               comment=f"{reason}: the content changed, so the factsheet is back to draft and needs a new review.")
+    elif fs.state not in EDITABLE_STATES:
+        _audit(factsheet=fs, by=by, action="edited", from_state=fs.state, to_state=fs.state, revision=revision,
+               comment=f"{reason}. The published version is unchanged; the change is part of the next draft.")
     factsheet.state = fs.state
     return revision
+
+
+def edition_changed(*, edition, by, what: str) -> list[Factsheet]:
+    """The edition's printed methodology (texts, sections, criteria, levels, topics, vocabularies) changed:
+    record a revision of each of its factsheets whose print changes, so pending approvals go stale at once.
+    Returns the factsheets sent back to draft."""
+    reopened = []
+    for factsheet in Factsheet.objects.filter(edition=edition).select_related("country", "edition").order_by("pk"):
+        before = factsheet.state
+        if revision_record(factsheet=factsheet, by=by, reason=f"Methodology changed: {what}"[:200]) is not None \
+                and before != factsheet.state:
+            reopened.append(factsheet)
+    return reopened
 
 
 def _transition(*, factsheet: Factsheet, by, action: str, comment: str) -> tuple[Factsheet, str, str]:
     fs = _locked(factsheet)
     ensure_can(by, action, fs)
+    transition = TRANSITIONS[action]
     comment = (comment or "").strip()
-    if TRANSITIONS[action].comment_required and not comment:
-        raise WorkflowError("Say what needs to change: a comment is required to request changes.")
+    if transition.comment_required and not comment:
+        raise WorkflowError(COMMENT_REQUIRED.get(action, "A comment is required for this action."))
+    if transition.printable:
+        blocking = [p for p in factsheet_footnote_problems(factsheet=fs) if p.blocking]
+        if blocking:
+            raise WorkflowError(f"“{transition.label}” is not possible until the footnote calls print: "
+                                + " ".join(str(p) for p in blocking))
     return fs, fs.state, comment
 
 
@@ -150,6 +184,7 @@ def factsheet_approve(*, factsheet: Factsheet, by, comment: str = "") -> AuditEn
     _set_state(fs, State.APPROVED)
     notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by, decision="Approved",
                                            comment=comment)
+    notified += notifications.editors_notify_approved(factsheet=fs, by=by)
     return _audit(factsheet=fs, by=by, action="approve", from_state=previous, to_state=State.APPROVED,
                   comment=comment, revision=revision, notified=notified)
 
@@ -266,6 +301,8 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
     edition = factsheet.edition
     issues: list[tuple[str, str]] = []
     categories = {(c.vocabulary, c.label): c for c in edition.categories.all()}
+    for merge in CategoryMerge.objects.filter(edition=edition).select_related("into"):
+        categories.setdefault((merge.vocabulary, merge.label), merge.into)
     criteria = {c.name: c for c in edition.criteria.prefetch_related("levels")}
     topics = {t.title: t for t in edition.topics.all()}
     decimal_fields = {f.name for f in Policy._meta.concrete_fields if f.get_internal_type() == "DecimalField"}
@@ -392,3 +429,103 @@ def revisions_record_for_import(*, record) -> None:
     source = f"{record.file_name} ({record.resource})" if record.file_name else record.resource
     for factsheet in record.factsheets.all():
         revision_record(factsheet=factsheet, by=record.user, reason=f"Imported from {source}"[:200])
+
+
+@transaction.atomic
+def category_merge(*, source: Category, target: Category, by) -> list[Factsheet]:
+    """Merge a category into another of the same vocabulary: every policy that used it uses the target, each
+    touched factsheet gets a revision (pending approvals go stale), the old label keeps mapping to the target
+    (so earlier revisions stay restorable), and the source is deleted. Returns the touched factsheets."""
+    ensure_can(by, "merge_category")
+    source = Category.objects.select_for_update().select_related("edition").get(pk=source.pk)
+    target = Category.objects.select_for_update().get(pk=target.pk)
+    if source.pk == target.pk:
+        raise WorkflowError("Choose another category to merge into.")
+    if (source.edition_id, source.vocabulary) != (target.edition_id, target.vocabulary):
+        raise WorkflowError(f"“{source.label}” can only be merged into a category of the same edition and "
+                            f"vocabulary ({source.get_vocabulary_display().lower()}, {source.edition.year}).")
+    policies = list(category_policies(category=source))
+    factsheets = {p.factsheet_id: p.factsheet for p in policies}
+    for policy in policies:
+        for name in POLICY_FK_FIELDS:
+            if getattr(policy, f"{name}_id") == source.pk:
+                setattr(policy, name, target)
+        policy.save(update_fields=POLICY_FK_FIELDS)
+        for name in POLICY_M2M_FIELDS:
+            selection = getattr(policy, name)
+            if selection.filter(pk=source.pk).exists():
+                selection.remove(source)
+                selection.add(target)
+    CategoryMerge.objects.filter(into=source).update(into=target)
+    CategoryMerge.objects.update_or_create(
+        edition=source.edition, vocabulary=source.vocabulary, label=source.label,
+        defaults={"into": target, "merged_by": by},
+    )
+    reason = f"Category “{source.label}” merged into “{target.label}”"
+    source.delete()
+    for factsheet in sorted(factsheets.values(), key=lambda f: f.pk):
+        revision_record(factsheet=factsheet, by=by, reason=reason[:200])
+    return sorted(factsheets.values(), key=lambda f: str(f))
+
+
+def users_deactivate(*, users, by) -> int:
+    """Deactivate accounts (they can no longer log in); their names stay in every revision and decision."""
+    if not (by and by.is_active and by.has_perm("auth.change_user")):
+        raise PermissionDenied("You do not have permission to change users.")
+    return users.filter(is_active=True).update(is_active=False)
+
+
+# --- the team's day: assignment, resolving comments, handling carry-forward issues -------------------------
+
+@transaction.atomic
+def factsheets_assign(*, factsheets, by, analyst=None, reviewer=None, clear_reviewer: bool = False) -> int:
+    """Assign factsheets to an analyst (and optionally a reviewer); each assignment is an audit entry and the
+    analyst is told by e-mail. Returns how many factsheets changed."""
+    ensure_can(by, "assign")
+    if analyst is not None and not has_role_permission(analyst, "submit"):
+        raise WorkflowError(f"{analyst} cannot write factsheets (not an analyst or editor).")
+    if reviewer is not None and not has_role_permission(reviewer, "approve"):
+        raise WorkflowError(f"{reviewer} cannot review factsheets (not a reviewer or editor).")
+    changed = []
+    for fs in Factsheet.objects.select_for_update(of=("self",)).select_related("country", "edition").filter(
+            pk__in=[f.pk for f in factsheets]).order_by("pk"):
+        updates = {}
+        if analyst is not None and fs.assigned_analyst_id != analyst.pk:
+            updates["assigned_analyst"] = analyst
+        if reviewer is not None and fs.assigned_reviewer_id != reviewer.pk:
+            updates["assigned_reviewer"] = reviewer
+        elif clear_reviewer and fs.assigned_reviewer_id is not None:
+            updates["assigned_reviewer"] = None
+        if not updates:
+            continue
+        Factsheet.objects.filter(pk=fs.pk).update(**updates)
+        for name, value in updates.items():
+            setattr(fs, name, value)
+        parts = [f"analyst: {fs.assigned_analyst or '—'}", f"reviewer: {fs.assigned_reviewer or 'any reviewer'}"]
+        _audit(factsheet=fs, by=by, action=AuditEntry.Action.ASSIGN, from_state=fs.state, to_state=fs.state,
+               comment="Assigned (" + ", ".join(parts) + ").",
+               notified=notifications.assignment_notify(factsheet=fs, by=by) if "assigned_analyst" in updates
+               else [])
+        changed.append(fs)
+    return len(changed)
+
+
+@transaction.atomic
+def review_comment_resolve(*, comment: ReviewComment, by, resolved: bool = True) -> ReviewComment:
+    """Mark a review comment resolved (or open again); whoever may edit the factsheet may do it."""
+    comment = ReviewComment.objects.select_for_update(of=("self",)).select_related("factsheet").get(pk=comment.pk)
+    ensure_can(by, "resolve_comment", comment.factsheet)
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = by if resolved else None
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+@transaction.atomic
+def carry_forward_issue_handle(*, issue: CarryForwardIssue, by, handled: bool = True) -> CarryForwardIssue:
+    issue = CarryForwardIssue.objects.select_for_update(of=("self",)).select_related("factsheet").get(pk=issue.pk)
+    ensure_can(by, "edit", issue.factsheet)
+    issue.handled_at = timezone.now() if handled else None
+    issue.handled_by = by if handled else None
+    issue.save(update_fields=["handled_at", "handled_by"])
+    return issue

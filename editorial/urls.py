@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from editorial import views
+from editorial import validation_views, views
 
 
 class CountryConverter:
@@ -27,4 +27,6 @@ urlpatterns = [
         views.factsheet_download_version, name="factsheet_download_version",
     ),
     path("editorial/factsheets/<int:pk>/preview.pdf", views.factsheet_preview, name="factsheet_preview"),
+    path("validate/<str:token>/", validation_views.validation_page, name="validation"),
+    path("validate/<str:token>/draft.pdf", validation_views.validation_draft_pdf, name="validation_draft_pdf"),
 ]

@@ -14,23 +14,27 @@ class Transition:
     permission: str
     comment_required: bool = False
     four_eyes: bool = False
+    # The footnote calls must print (none undefined, none inside a link's attributes) before the action.
+    printable: bool = False
+    # Asked again on a page of its own before it runs (it takes the factsheet off the public pages).
+    confirm: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         Transition("submit", "Submit for review", frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
-                   State.IN_REVIEW, "editorial.submit_factsheet"),
+                   State.IN_REVIEW, "editorial.submit_factsheet", printable=True),
         Transition("request_changes", "Request changes", frozenset({State.IN_REVIEW}),
                    State.CHANGES_REQUESTED, "editorial.review_factsheet", comment_required=True, four_eyes=True),
         Transition("approve", "Approve", frozenset({State.IN_REVIEW}),
-                   State.APPROVED, "editorial.review_factsheet", four_eyes=True),
+                   State.APPROVED, "editorial.review_factsheet", four_eyes=True, printable=True),
         Transition("publish", "Publish", frozenset({State.APPROVED}),
-                   State.PUBLISHED, "editorial.publish_factsheet"),
+                   State.PUBLISHED, "editorial.publish_factsheet", printable=True),
         Transition("withdraw", "Withdraw", frozenset({State.PUBLISHED}),
-                   State.WITHDRAWN, "editorial.publish_factsheet"),
+                   State.WITHDRAWN, "editorial.publish_factsheet", comment_required=True, confirm=True),
         Transition("start_new_draft", "Start new draft", frozenset({State.PUBLISHED, State.WITHDRAWN}),
-                   State.DRAFT, "factsheets.change_factsheet"),
+                   State.DRAFT, "editorial.reopen_factsheet"),
     ]
 }
 
@@ -44,4 +48,9 @@ ACTION_PERMISSIONS = {
     "revert": "factsheets.change_factsheet",
     "comment": "editorial.add_reviewcomment",
     "open_edition": "editorial.open_edition",
+    "merge_category": "factsheets.delete_category",
+    "delete_edition": "factsheets.delete_edition",
+    "assign": "editorial.assign_factsheet",
+    "resolve_comment": "factsheets.change_factsheet",
+    "request_validation": "editorial.request_validation",
 }

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.db import models
 from django_countries import countries
 
-from factsheets import selectors
+from factsheets import selectors, services
 from factsheets.admin_io import DataImportExportMixin, ReadOnlyAdminMixin
-from factsheets.forms import AssessmentForm, PolicyForm, QualitativeForm
+from factsheets.forms import AssessmentForm, FactsheetAddForm, PolicyForm, QualitativeForm
 from factsheets.models import (
     Assessment,
     Category,
@@ -18,6 +18,7 @@ from factsheets.models import (
     Factsheet,
     Footnote,
     Level,
+    NationalContact,
     Policy,
     QualitativeAssessment,
     Reference,
@@ -39,7 +40,7 @@ from factsheets.resources import (
     SectionResource,
     TopicResource,
 )
-from factsheets.validation import POLICY_M2M_FIELDS
+from factsheets.validation import POLICY_M2M_FIELDS, capacity
 
 
 class EditionBoundInline:
@@ -59,7 +60,21 @@ class EditionBoundInline:
         return super().get_formset(request, obj, **kwargs)
 
 
-class PolicyInline(EditionBoundInline, admin.StackedInline):
+class CappedInline:
+    """An inline holding at most what a factsheet may hold (a setting), enforced on the server too."""
+
+    capacity_setting = ""
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return capacity(self.capacity_setting)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class PolicyInline(CappedInline, EditionBoundInline, admin.StackedInline):
+    capacity_setting = "FACTSHEETS_MAX_POLICIES"
     model = Policy
     form = PolicyForm
     extra = 0
@@ -112,6 +127,20 @@ class AssessmentInline(EditionBoundInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("criterion", "level")
 
+    def missing_criteria(self, request, obj):
+        """The edition's criteria this factsheet has no row for yet (asked several times a request: cached)."""
+        if obj is None:
+            return []
+        cache = request.__dict__.setdefault("_missing_criteria", {})
+        if obj.pk not in cache:
+            assessed = set(Assessment.objects.filter(factsheet=obj).values_list("criterion_id", flat=True))
+            cache[obj.pk] = [c for c in Criterion.objects.filter(edition_id=obj.edition_id).order_by("order")
+                             if c.pk not in assessed]
+        return cache[obj.pk]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.missing_criteria(request, obj))
+
 
 class QualitativeInline(EditionBoundInline, admin.StackedInline):
     model = QualitativeAssessment
@@ -127,13 +156,15 @@ class QualitativeInline(EditionBoundInline, admin.StackedInline):
         return super().get_queryset(request).select_related("topic")
 
 
-class FootnoteInline(admin.TabularInline):
+class FootnoteInline(CappedInline, admin.TabularInline):
+    capacity_setting = "FACTSHEETS_MAX_FOOTNOTES"
     model = Footnote
     extra = 0
     verbose_name_plural = "Footnotes (call one in any text as [^key])"
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(CappedInline, admin.TabularInline):
+    capacity_setting = "FACTSHEETS_MAX_REFERENCES"
     model = Reference
     extra = 0
     verbose_name_plural = "References"
@@ -156,16 +187,23 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["factsheets/admin/factsheet.css"]}
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = FactsheetAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["country", "edition"]})]
+            return [(None, {"fields": ["country_code", "edition"]})]
         titles = selectors.section_titles(edition=obj.edition)
         return [
             (None, {"fields": [("updated_at", "updated_by")]}),
-            (titles.get("introduction", "Introduction"), {"fields": ["introduction"]}),
-            (titles.get("policies", "National cluster policy"), {"fields": ["policies_intro"]}),
+            (titles.get("introduction", "Introduction"),
+             {"fields": ["introduction"], "classes": ["section-introduction"]}),
+            (titles.get("policies", "National cluster policy"),
+             {"fields": ["policies_intro"], "classes": ["section-policies"]}),
             (titles.get("assessment", "State of cluster policy"),
-             {"fields": ["assessment_intro", "qualitative_intro"]}),
+             {"fields": ["assessment_intro", "qualitative_intro"], "classes": ["section-assessment"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -177,11 +215,20 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AssessmentInline):
+            # one row per criterion of the edition, already there: the missing ones come pre-filled
+            kwargs["initial"] = [{"criterion": c.pk} for c in inline.missing_criteria(request, obj)]
+        return kwargs
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("country", "edition", "updated_by")
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
+        if not change and form.cleaned_data.get("country_code"):
+            obj.country = services.country_get_or_create(code=form.cleaned_data["country_code"])
         super().save_model(request, obj, form, change)
 
 
@@ -190,8 +237,23 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
+class CategoryInlineFormSet(forms.BaseInlineFormSet):
+    """A category in use cannot be deleted from the edition page: it is merged into another instead."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            category = form.instance
+            if category.pk and selectors.category_policies(category=category).exists():
+                raise forms.ValidationError(
+                    f"“{category.label}” is used by factsheets and cannot be deleted; merge it into another "
+                    "category instead (Categories › the category › Merge into another category)."
+                )
+
+
 class CategoryInline(admin.TabularInline):
     model = Category
+    formset = CategoryInlineFormSet
     extra = 0
     fields = ["vocabulary", "label", "order", "description"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
@@ -269,7 +331,11 @@ class CountryForm(forms.ModelForm):
 class CountryAdmin(DataImportExportMixin, admin.ModelAdmin):
     resource_classes = [CountryResource]
     form = CountryForm
-    list_display = ["name", "code"]
+    list_display = ["name", "iso_code"]
+
+    @admin.display(description="code", ordering="code")
+    def iso_code(self, obj):
+        return str(obj.code.code) if obj.code else ""
     search_fields = ["name", "code"]
 
 
@@ -367,3 +433,20 @@ class DataImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="factsheets")
     def factsheet_list(self, obj):
         return ", ".join(str(f) for f in obj.factsheets.all()) or "—"
+
+
+@admin.register(NationalContact)
+class NationalContactAdmin(admin.ModelAdmin):
+    """The people (or roles) at national authorities who validate their country's factsheets."""
+
+    list_display = ["name", "organisation", "email", "country", "active"]
+    list_filter = ["active", "country"]
+    search_fields = ["name", "organisation", "email", "country__name"]
+    list_select_related = ["country"]
+    fields = ["country", "name", "organisation", "email", "active"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if str(request.GET.get("country", "")).isdigit():
+            initial["country"] = int(request.GET["country"])
+        return initial

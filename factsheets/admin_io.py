@@ -2,14 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ImportForm
 
-from factsheets.imports import dataset_read, import_problems, max_bytes
+from factsheets.imports import dataset_read, import_changes, import_problems, max_bytes
+from factsheets.pending_imports import (
+    PendingImportStorage,
+    pending_discard,
+    pending_forget,
+    pending_is_mine,
+    pending_remember,
+)
 
 
 class FactsheetsImportForm(ImportForm):
@@ -64,6 +71,7 @@ class DataImportExportMixin(ImportMixin, ExportActionMixin):
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_template_name = "factsheets/admin/import.html"
     import_form_class = FactsheetsImportForm
+    tmp_storage_class = PendingImportStorage
     change_form_template = None
     show_change_form_export = False
 
@@ -95,17 +103,53 @@ class DataImportExportMixin(ImportMixin, ExportActionMixin):
             self.model.__name__, self.opts.verbose_name_plural.replace(" ", "-")
         )
 
+    def _import_page(self):
+        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
     def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("import_file_name")
+        if not pending_is_mine(session=request.session, name=name):
+            messages.error(request, "This import is not waiting for your confirmation (it expired, was confirmed "
+                                    "already, or was uploaded by someone else). Upload the file again.")
+            return self._import_page()
+        try:
+            file_format = self.get_import_formats()[int(request.POST.get("format", ""))]
+            data = PendingImportStorage(name=name, read_mode="rb").read()
+            dataset_read(data=data, file_format=file_format)  # the same checks as at upload, on what is stored
+        except (FileNotFoundError, IsADirectoryError):
+            pending_forget(session=request.session, name=name)
+            messages.error(request, "The uploaded file is no longer available; upload it again.")
+            return self._import_page()
+        except (ValueError, IndexError):
+            messages.error(request, "Choose one of the formats offered and upload the file again.")
+            return self._import_page()
+        except ValidationError as error:
+            pending_forget(session=request.session, name=name)
+            pending_discard(name=name)
+            messages.error(request, "The file was refused: " + " ".join(error.messages))
+            return self._import_page()
         try:
             return super().process_import(request, **kwargs)
-        except (FileNotFoundError, IsADirectoryError):
-            messages.error(request, "The uploaded file is no longer available; upload it again.")
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        finally:
+            pending_forget(session=request.session, name=name)
+            pending_discard(name=name)
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
-        if isinstance(response, TemplateResponse) and response.context_data.get("result") is not None:
-            response.context_data["problems"] = import_problems(response.context_data["result"])
+        if isinstance(response, TemplateResponse):
+            context = response.context_data
+            confirm = context.get("confirm_form")
+            if confirm is not None and confirm.initial.get("import_file_name"):
+                pending_remember(session=request.session, name=confirm.initial["import_file_name"])
+            else:  # refused after the file was stored: nothing will confirm it
+                upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
+                if getattr(upload, "tmp_storage_name", None):
+                    pending_discard(name=upload.tmp_storage_name)
+            if context.get("result") is not None:
+                context["problems"] = import_problems(context["result"])
+                context["changes"] = import_changes(context["result"])
         return response
 
     def process_result(self, result, request):

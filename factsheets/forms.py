@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
-from factsheets.models import Assessment, Category, Policy, QualitativeAssessment
+from factsheets.models import Assessment, Category, Edition, Factsheet, Policy, QualitativeAssessment
 from factsheets.validation import POLICY_CATEGORY_FIELDS, validate_assessment, validate_policy_categories
 
 
@@ -70,6 +70,8 @@ class PolicyForm(forms.ModelForm):
 
 
 class AssessmentForm(forms.ModelForm):
+    """One criterion's assessment: the level list offers only that criterion's levels."""
+
     edition = None
     cached = {}
 
@@ -85,8 +87,15 @@ class AssessmentForm(forms.ModelForm):
         use_cached_choices(self.fields["criterion"], self.edition.criteria.all(), criteria)
         from factsheets.models import Level
 
-        use_cached_choices(self.fields["level"], Level.objects.filter(criterion__edition=self.edition), levels)
-        self.fields["level"].label_from_instance = lambda level: f"{level.criterion.name}: {level.label}"
+        criterion_id = self.instance.criterion_id or self.initial.get("criterion")
+        if criterion_id:
+            own = [level for level in levels if level.criterion_id == int(criterion_id)]
+            use_cached_choices(self.fields["level"], Level.objects.filter(criterion_id=criterion_id), own)
+            self.fields["level"].label_from_instance = lambda level: level.label
+            self.fields["criterion"].disabled = True  # one row per criterion, already there
+        else:
+            use_cached_choices(self.fields["level"], Level.objects.filter(criterion__edition=self.edition), levels)
+            self.fields["level"].label_from_instance = lambda level: f"{level.criterion.name}: {level.label}"
 
     def clean(self):
         cleaned = super().clean()
@@ -115,3 +124,33 @@ class QualitativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.edition is not None:
             use_cached_choices(self.fields["topic"], self.edition.topics.all(), self.cached)
+
+
+class FactsheetAddForm(forms.ModelForm):
+    """A new factsheet: any ISO 3166-1 country (its row is created when first used) in an edition."""
+
+    country_code = forms.ChoiceField(label="Country", help_text="Any country: it need not have a factsheet yet.")
+
+    class Meta:
+        model = Factsheet
+        fields = ["edition"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django_countries import countries
+
+        self.fields["country_code"].choices = [("", "---------"), *countries]
+        self.fields["edition"].queryset = Edition.objects.order_by("-year")
+        self.fields["edition"].empty_label = None
+        self.order_fields(["country_code", "edition"])
+
+    def clean(self):
+        cleaned = super().clean()
+        code, edition = cleaned.get("country_code"), cleaned.get("edition")
+        if code and edition and Factsheet.objects.filter(country__code=code, edition=edition).exists():
+            from django_countries import countries
+
+            raise forms.ValidationError(
+                f"{countries.name(code)} already has a factsheet in the {edition.year} edition."
+            )
+        return cleaned

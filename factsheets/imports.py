@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +14,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import escape, strip_tags
 from django.utils.module_loading import import_string
-from import_export.formats import base_formats
+from django.utils.safestring import mark_safe
 
+from factsheets import formats
 from factsheets.models import DataImport, Factsheet, State
 
 EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
@@ -23,7 +27,7 @@ LABEL_SEPARATOR_CHAR = "|"
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 FORMULA_PREFIX = "'"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX, "json": base_formats.JSON}
+FORMATS = {"csv": formats.CSV, "xlsx": formats.XLSX, "json": formats.JSON}
 
 
 class ImportRefused(Exception):
@@ -104,6 +108,8 @@ def dataset_read(*, data: bytes, file_format, allow_empty: bool = False) -> tabl
             raise ValidationError("The file contains NUL characters; it is not a text file.", code="encoding")
     try:
         dataset = fmt.create_dataset(content)
+    except ValidationError:
+        raise
     except Exception:  # noqa: BLE001 - any parser failure means the same to the user
         raise ValidationError(
             "The file could not be read as %(format)s. Check that you chose the right format.",
@@ -214,3 +220,112 @@ def data_import_record(
     for path in getattr(settings, "FACTSHEETS_IMPORT_RECORDED_HOOKS", []):
         import_string(path)(record=record)
     return record
+
+
+# ---------------------------------------------------------------------------------------------- preview
+
+PREVIEW_CONTEXT = 60  # characters of unchanged text kept on each side of a change in the preview
+_BLOCK_END = re.compile(r"</(p|li|h\d|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
+
+
+def readable(value: Any) -> str:
+    """A cell as a reader sees it: rich text without its tags, entities decoded, spaces collapsed."""
+    if value is None:
+        return ""
+    text = _BLOCK_END.sub(lambda m: m.group(0) + " ", str(value))
+    return " ".join(html.unescape(strip_tags(text)).split())
+
+
+def _clip(text: str, *, change_follows: bool, change_precedes: bool) -> str:
+    """Unchanged text beside a change, shortened where it runs away from the change."""
+    if len(text) <= 2 * PREVIEW_CONTEXT:
+        return escape(text)
+    if change_follows and change_precedes:
+        return escape(text[:PREVIEW_CONTEXT]) + " … " + escape(text[-PREVIEW_CONTEXT:])
+    if change_follows:
+        return "… " + escape(text[-PREVIEW_CONTEXT:])
+    if change_precedes:
+        return escape(text[:PREVIEW_CONTEXT]) + " …"
+    return escape(text)
+
+
+def cell_change(before: str, after: str) -> tuple[str, str]:
+    """Before and after as HTML: the removed words in <del> on the left, the added ones in <ins> on the right,
+    long unchanged stretches shortened."""
+    old_words, new_words = before.split(" "), after.split(" ")
+    opcodes = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes()
+    left: list[str] = []
+    right: list[str] = []
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        old, new = " ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])
+        if tag == "equal":
+            clipped = _clip(old, change_follows=index < len(opcodes) - 1, change_precedes=index > 0)
+            left.append(clipped)
+            right.append(clipped)
+            continue
+        if old:
+            left.append(f"<del>{escape(old)}</del>")
+        if new:
+            right.append(f"<ins>{escape(new)}</ins>")
+    return mark_safe(" ".join(left)), mark_safe(" ".join(right))  # noqa: S308 - every piece is escaped
+
+
+@dataclass(frozen=True)
+class CellChange:
+    column: str
+    before: str  # HTML, escaped, with <del>
+    after: str  # HTML, escaped, with <ins>
+
+
+class ReadableDiff:
+    """A row's change for the preview: only the cells that change, as readable text (a django-import-export
+    diff class; `as_html` keeps the library's contract of one entry per column)."""
+
+    def __init__(self, resource, instance, new):
+        self.columns = [f.column_name for f in resource.get_import_fields()]
+        self.left = self._values(resource, instance)
+        self.right: list[str] = []
+        self.new = new
+
+    @staticmethod
+    def _values(resource, instance) -> list[str]:
+        return [readable(field.export(instance)) for field in resource.get_import_fields()]
+
+    def compare_with(self, resource, instance):
+        self.right = self._values(resource, instance)
+
+    def as_html(self) -> RowChanges:
+        changes = RowChanges()
+        values = dict(zip(self.columns, self.right or self.left, strict=False))
+        changes.factsheet = " ".join(v for v in (values.get("country", ""), values.get("edition", "")) if v)
+        for column, before, after in zip(self.columns, self.left, self.right or [""] * len(self.left), strict=False):
+            if self.new:
+                before = ""
+            changes.append(escape(after))
+            if before != after:
+                changes.cells.append(CellChange(column, *cell_change(before, after)))
+        return changes
+
+
+class RowChanges(list):
+    """One entry per column (the library's contract) plus the changed cells and the row's factsheet."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells: list[CellChange] = []
+        self.factsheet = ""
+
+
+def import_changes(result) -> list[dict[str, Any]]:
+    """The preview of a valid import, per factsheet (or per edition for methodology files): each new or changed
+    row with its changed cells only, in file order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(result.rows, start=1):  # 1 = the first row under the header
+        if row.import_type not in ("new", "update", "delete"):
+            continue
+        diff = row.diff if isinstance(row.diff, RowChanges) else None
+        label = diff.factsheet if diff is not None else ""
+        group = groups.setdefault(label, {"label": label or "Methodology", "rows": []})
+        group["rows"].append({"number": number, "type": row.import_type, "object": row.object_repr or "",
+                              "cells": diff.cells if diff is not None else []})
+    return list(groups.values())

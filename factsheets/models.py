@@ -15,7 +15,33 @@ MIN_YEAR = 1900
 MAX_YEAR = 2100
 
 
-class Edition(models.Model):
+class PrintableTextModel(models.Model):
+    """Every text of these models is validated (forms, imports, loaders call full_clean): no control character,
+    no text longer than a factsheet text may be (FACTSHEETS_MAX_TEXT_CHARS)."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        from factsheets.validation import text_problem
+
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            if isinstance(field, (models.CharField, models.TextField)):
+                problem = text_problem(getattr(self, field.attname))
+                if problem is not None:
+                    errors[field.name] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Edition(PrintableTextModel):
     """One edition of the factsheets (2020, 2023, …): it owns its methodology, sections and vocabularies."""
 
     class AssessmentMethod(models.TextChoices):
@@ -38,6 +64,10 @@ class Edition(models.Model):
         max_length=10, choices=QualitativeLayout.choices, default=QualitativeLayout.HEADINGS
     )
     annex_title = models.CharField(max_length=200, blank=True)
+    validation_required = models.BooleanField(
+        default=False, help_text="A national authority's confirmation is required before a factsheet is approved "
+                                 "(otherwise it is shown to reviewers, not required).",
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -55,7 +85,7 @@ class Edition(models.Model):
         return self.assessment_method == self.AssessmentMethod.SCORE
 
 
-class Section(models.Model):
+class Section(PrintableTextModel):
     """A section of an edition's factsheets, in print order, with its number and title."""
 
     class Kind(models.TextChoices):
@@ -103,8 +133,18 @@ def validate_label_separator(value: str):
         )
 
 
-class Category(models.Model):
+class CategoryQuerySet(models.QuerySet):
+    def delete(self):
+        from factsheets.guards import categories_in_use_refuse
+
+        categories_in_use_refuse(list(self))  # before the delete's transaction starts, so it stays usable
+        return super().delete()
+
+
+class Category(PrintableTextModel):
     """A standardised category of an edition's vocabulary, applied for comparison across countries."""
+
+    objects = CategoryQuerySet.as_manager()
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
     vocabulary = models.CharField(max_length=30, choices=Vocabulary.choices)
@@ -125,8 +165,37 @@ class Category(models.Model):
     def __str__(self):
         return self.label
 
+    def delete(self, *args, **kwargs):
+        from factsheets.guards import categories_in_use_refuse
 
-class Criterion(models.Model):
+        categories_in_use_refuse([self])
+        return super().delete(*args, **kwargs)
+
+
+class CategoryMerge(PrintableTextModel):
+    """A category merged into another: its label still maps there (reverting to an earlier revision, carrying
+    a factsheet forward), so history written with the old label stays restorable."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="category_merges")
+    vocabulary = models.CharField(max_length=30, choices=Vocabulary.choices)
+    label = models.CharField(max_length=300)
+    into = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="merged_from")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["edition", "vocabulary", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "vocabulary", "label"], name="category_merge_unique_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} → {self.into.label}"
+
+
+class Criterion(PrintableTextModel):
     """An assessment criterion of an edition's methodology."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="criteria")
@@ -157,7 +226,7 @@ class Criterion(models.Model):
         return self.long_name or self.name
 
 
-class Level(models.Model):
+class Level(PrintableTextModel):
     """An ordered categorical level of a criterion (lowest first)."""
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="levels")
@@ -176,7 +245,7 @@ class Level(models.Model):
         return self.label
 
 
-class Topic(models.Model):
+class Topic(PrintableTextModel):
     """A topic of the qualitative assessment (a criterion heading in 2023, a table row in 2020)."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="topics")
@@ -193,7 +262,7 @@ class Topic(models.Model):
         return self.title
 
 
-class Country(models.Model):
+class Country(PrintableTextModel):
     """A country, identified by its ISO 3166-1 code (names from django-countries)."""
 
     code = CountryField(unique=True)
@@ -207,6 +276,25 @@ class Country(models.Model):
         return self.name or str(self.code.name)
 
 
+class NationalContact(PrintableTextModel):
+    """Someone at a country's national authority who validates its factsheets (through a private link)."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="national_contacts")
+    name = models.CharField(max_length=200, help_text="A person or a role, e.g. “National cluster policy contact”.")
+    organisation = models.CharField(max_length=300)
+    email = models.EmailField()
+    active = models.BooleanField(default=True, help_text="Inactive contacts are not offered for new requests.")
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "email"], name="national_contact_unique_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.organisation}"
+
+
 class State(models.TextChoices):
     """Where a factsheet's working copy stands in the editorial workflow (the transitions live in editorial)."""
 
@@ -218,7 +306,7 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Factsheet(models.Model):
+class Factsheet(PrintableTextModel):
     """The factsheet of one country in one edition."""
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="factsheets")
@@ -232,7 +320,15 @@ class Factsheet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Writes this factsheet: it is in their queues whoever touched it last.",
+    )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Reviews this factsheet (optional: otherwise any reviewer).",
     )
 
     class Meta:
@@ -245,7 +341,7 @@ class Factsheet(models.Model):
         return f"{self.country} {self.edition.year}"
 
 
-class Policy(models.Model):
+class Policy(PrintableTextModel):
     """One column of Table 1: a policy with every dimension of the edition's grid."""
 
     class Period(models.TextChoices):
@@ -388,7 +484,7 @@ class Assessment(models.Model):
         return f"{self.criterion}: {self.level or self.score}"
 
 
-class QualitativeAssessment(models.Model):
+class QualitativeAssessment(PrintableTextModel):
     """The qualitative text of a factsheet on one topic of its edition."""
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="qualitative")
@@ -406,7 +502,7 @@ class QualitativeAssessment(models.Model):
         return str(self.topic)
 
 
-class Footnote(models.Model):
+class Footnote(PrintableTextModel):
     """A footnote, called in any text of its factsheet as [^key]; numbered by order of first call."""
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="footnotes")
@@ -423,7 +519,7 @@ class Footnote(models.Model):
         return f"[^{self.key}]"
 
 
-class Reference(models.Model):
+class Reference(PrintableTextModel):
     """A bibliographic reference of a factsheet."""
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="references")
@@ -448,7 +544,7 @@ class DataImport(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resource = models.CharField(max_length=100)
     file_name = models.CharField(max_length=255, blank=True)

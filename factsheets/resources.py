@@ -16,6 +16,7 @@ from import_export.results import Error
 from factsheets.imports import (
     EDITABLE_STATES,
     ImportRefused,
+    ReadableDiff,
     closest,
     data_import_record,
     dataset_normalise,
@@ -46,6 +47,7 @@ from factsheets.richtext import RichTextField, sanitize
 from factsheets.validation import (
     POLICY_CATEGORY_FIELDS,
     POLICY_M2M_FIELDS,
+    factsheet_capacity_problems,
     validate_assessment,
     validate_policy_categories,
 )
@@ -209,6 +211,9 @@ class NaturalKeyResource(resources.ModelResource):
     @classmethod
     def get_display_name(cls):
         return cls.display_name or cls.__name__
+
+    def get_diff_class(self):
+        return ReadableDiff
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -390,6 +395,7 @@ class NaturalKeyResource(resources.ModelResource):
                 except ValidationError as error:
                     errors = ValidationError({field.name: error}).update_error_dict(errors)
         try:
+            self.check_editable(instance)
             self.check_rules(instance)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
@@ -431,6 +437,10 @@ class NaturalKeyResource(resources.ModelResource):
     def check_rules(self, instance) -> None:
         """Rules beyond the model's own validation (the same the admin applies)."""
 
+    def check_editable(self, instance) -> None:
+        """Refuse a changed or new row whose factsheet an import may not change. Only rows that change
+        something get here: unchanged rows are skipped first, whatever their factsheet's state."""
+
     def do_instance_save(self, instance, is_create):
         instance.save(force_insert=is_create)
         instance._import_created = is_create
@@ -442,7 +452,12 @@ class NaturalKeyResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        if not (result.has_errors() or result.has_validation_errors()):
+            for problem in factsheet_capacity_problems(self.factsheet_ids):
+                result.append_base_error(Error(ValidationError(problem, code="capacity")))
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        if kwargs.get("record") is False:  # part of a larger import that records itself once (edition_import)
             return
         factsheets_touch(factsheet_ids=self.factsheet_ids, by=kwargs.get("user"))
         data_import_record(
@@ -497,7 +512,6 @@ class NaturalKeyResource(resources.ModelResource):
                 "%(country)s has no %(year)s factsheet; import it in Factsheets first.",
                 code="unknown_factsheet", params={"country": country, "year": edition.year},
             )})
-        check_factsheet_editable(factsheet)
         return factsheet
 
     def category(self, vocabulary: str, label: str, row) -> Category:
@@ -603,6 +617,9 @@ class FactsheetBoundResource(NaturalKeyResource):
 
     def key_field(self, column):
         return "factsheet" if column in ("country", "edition") else column
+
+    def check_editable(self, instance):
+        check_factsheet_editable(instance.factsheet)
 
     def full_clean_exclude(self):
         return ["factsheet"]
@@ -818,9 +835,12 @@ class FactsheetResource(NaturalKeyResource):
     def instance_key(self, instance):
         return (str(instance.country.code), instance.edition.year)
 
-    def resolve(self, instance, row):
+    def check_editable(self, instance):
         if instance.pk:
             check_factsheet_editable(instance)
+
+    def resolve(self, instance, row):
+        if instance.pk:
             return
         errors = {}
         code = _str(row.get("country")).upper()

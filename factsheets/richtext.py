@@ -10,6 +10,9 @@ ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "sup", "br
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
+# Control characters (C0 but tab and line breaks, DEL) never print and break XLSX exports: rich text drops them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 FOOTNOTE_CALL = re.compile(r"\[\^([a-z0-9][a-z0-9-]*)\]")
 
 
@@ -18,7 +21,7 @@ def sanitize(html: str | None) -> str:
     if not html:
         return ""
     cleaned = nh3.clean(
-        html,
+        _CONTROL.sub("", html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,

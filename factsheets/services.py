@@ -21,6 +21,7 @@ from factsheets.models import (
     Factsheet,
     Footnote,
     Level,
+    NationalContact,
     Policy,
     QualitativeAssessment,
     Reference,
@@ -239,6 +240,15 @@ def demo_load(*, data_dir: Path = DATA_DIR, by=None) -> dict[str, list[str]]:
         else:
             factsheet_load(data=data, by=by)
             report["created"].append(label)
+    contacts = data_dir / "contacts.yaml"
+    if contacts.exists():
+        for item in read_yaml(contacts) or []:
+            country = country_get_or_create(code=item["country"])
+            contact = NationalContact(country=country, name=item["name"], organisation=item["organisation"],
+                                      email=item["email"])
+            if not NationalContact.objects.filter(country=country, email=contact.email).exists():
+                contact.full_clean()
+                contact.save()
     return report
 
 

@@ -8,7 +8,15 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from factsheets.imports import FORMATS, ImportRefused, dataset_read, format_for, import_problems
+from factsheets.imports import (
+    FORMATS,
+    ImportRefused,
+    data_import_record,
+    dataset_read,
+    factsheets_touch,
+    format_for,
+    import_problems,
+)
 from factsheets.models import Factsheet
 from factsheets.resources import EDITION_RESOURCES
 from factsheets.services import factsheet_check_footnotes
@@ -66,7 +74,7 @@ def edition_import(*, directory: Path, user=None, dry_run: bool = False) -> Edit
             continue
         resource = resources[name]()
         result = resource.import_data(
-            dataset, dry_run=False, user=user, file_name=path.name, file_format=file_format,
+            dataset, dry_run=False, user=user, file_name=path.name, file_format=file_format, record=False,
         )
         if result.has_errors() or result.has_validation_errors():
             problems.extend(f"{path.name}: {problem}" for problem in import_problems(result))
@@ -83,4 +91,12 @@ def edition_import(*, directory: Path, user=None, dry_run: bool = False) -> Edit
         raise ImportRefused("Nothing was imported.\n" + "\n".join(problems))
     if dry_run:
         transaction.set_rollback(True)
+        return report
+    # One record (and through its hooks one revision per factsheet) for the whole edition, not one per file.
+    totals = {kind: sum(t.get(kind, 0) for _, t in report.files) for kind in ("new", "update", "delete", "skip")}
+    factsheets_touch(factsheet_ids=report.factsheet_ids, by=user)
+    data_import_record(
+        resource="Edition", user=user, file_name=directory.name, file_format="directory", totals=totals,
+        rows=sum(sum(t.values()) for _, t in report.files), factsheet_ids=report.factsheet_ids,
+    )
     return report

@@ -1,6 +1,8 @@
 """Rules the database cannot hold: selections within the edition, years, budgets, footnote calls."""
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -130,3 +132,121 @@ def undefined_footnote_calls(texts: Iterable[str], keys: Iterable[str]) -> list[
             if key not in defined and key not in missing:
                 missing.append(key)
     return missing
+
+
+# --- footnote calls: what would print wrong -------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_FOOTNOTE_LIKE = re.compile(r"\[\^([^\]\[]{0,60})\]")  # anything written as a call, valid key or not
+FOOTNOTE_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class FootnoteProblem:
+    """A footnote call that cannot print (undefined, or inside a tag's attribute), or a footnote never called."""
+
+    kind: str  # "undefined" | "in_attribute" | "unused"
+    key: str
+    where: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind != "unused"
+
+    def __str__(self):
+        if self.kind == "undefined":
+            return f"{self.where}: the footnote [^{self.key}] is called but not defined."
+        if self.kind == "invalid_key":
+            return (f"{self.where}: “[^{self.key}]” is not a footnote call: a key uses lowercase letters, digits "
+                    "and hyphens only, e.g. [^source-2023].")
+        if self.kind == "in_attribute":
+            return (f"{self.where}: the footnote call [^{self.key}] is inside a link's address or title; "
+                    "move it into the text.")
+        return f"Footnotes: [^{self.key}] is defined but never called."
+
+
+def _calls_in_attributes(html: str) -> list[str]:
+    """Keys called inside tags (attribute values) of sanitised HTML (nh3 escapes < and > in attributes)."""
+    return [key for tag in _TAG.findall(html or "") for key in footnote_keys(tag)]
+
+
+def footnote_problems(*, labelled_texts: Iterable[tuple[str, str, bool]], keys: Iterable[str]) -> list[FootnoteProblem]:
+    """Problems of the footnote calls in (where, text, is_rich_text) triples against the defined keys,
+    in print order: undefined calls and calls inside attributes (blocking), then unused footnotes (warnings)."""
+    defined = list(dict.fromkeys(keys))
+    called: set[str] = set()
+    problems: list[FootnoteProblem] = []
+    for where, text, rich in labelled_texts:
+        in_attributes = _calls_in_attributes(text) if rich else []
+        for key in dict.fromkeys(in_attributes):
+            problems.append(FootnoteProblem("in_attribute", key, where))
+        body = _TAG.sub(" ", text or "") if rich else (text or "")
+        for written in dict.fromkeys(_FOOTNOTE_LIKE.findall(body)):
+            if not FOOTNOTE_KEY.fullmatch(written):
+                problems.append(FootnoteProblem("invalid_key", written, where))
+        for key in dict.fromkeys(footnote_keys(body)):
+            called.add(key)
+            if key not in defined:
+                problems.append(FootnoteProblem("undefined", key, where))
+    problems += [FootnoteProblem("unused", key, "Footnotes") for key in defined if key not in called]
+    return problems
+
+
+# --- what one text and one factsheet may hold --------------------------------------------------------------
+
+# C0 controls but tab, line feed and carriage return, and DEL: they cannot be printed, and spreadsheets (XML)
+# refuse them, so one of them would break every later XLSX export.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+CAPACITY_DEFAULTS = {
+    "FACTSHEETS_MAX_POLICIES": 12,
+    "FACTSHEETS_MAX_FOOTNOTES": 200,
+    "FACTSHEETS_MAX_REFERENCES": 300,
+    "FACTSHEETS_MAX_TEXT_CHARS": 20_000,
+}
+
+
+def capacity(name: str) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, CAPACITY_DEFAULTS[name]))
+
+
+def text_problem(value) -> ValidationError | None:
+    """Why a stored text is refused: a control character, or more characters than a text may hold."""
+    if not isinstance(value, str):
+        return None
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        return ValidationError(
+            "This text contains an invisible control character (U+%(code)04X) at position %(position)s; it cannot be "
+            "printed or exported. Remove it (it often comes from copying out of another program).",
+            code="control_character", params={"code": ord(found.group()), "position": found.start() + 1},
+        )
+    most = capacity("FACTSHEETS_MAX_TEXT_CHARS")
+    if len(value) > most:
+        return ValidationError(
+            "This text has %(length)s characters; a text of a factsheet may hold %(max)s.",
+            code="text_too_long", params={"length": len(value), "max": most},
+        )
+    return None
+
+
+def factsheet_capacity_problems(factsheet_ids) -> list[str]:
+    """Factsheets holding more policies, footnotes or references than a factsheet may (its page must stay
+    usable): one message per factsheet and kind."""
+    from django.db.models import Count
+
+    from factsheets.models import Factsheet
+
+    limits = {"policies": capacity("FACTSHEETS_MAX_POLICIES"), "footnotes": capacity("FACTSHEETS_MAX_FOOTNOTES"),
+              "references": capacity("FACTSHEETS_MAX_REFERENCES")}
+    rows = (Factsheet.objects.filter(pk__in=list(factsheet_ids)).select_related("country", "edition")
+            .annotate(**{f"n_{kind}": Count(kind, distinct=True) for kind in limits}))
+    problems = []
+    for factsheet in rows:
+        for kind, most in limits.items():
+            count = getattr(factsheet, f"n_{kind}")
+            if count > most:
+                problems.append(f"{factsheet} would hold {count} {kind}; a factsheet may hold {most}.")
+    return problems

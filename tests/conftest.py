@@ -60,18 +60,19 @@ def editor(make_user):
     return make_user(role="Editor", username="editor1")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _roles_survive_flushes(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests (live server, PostgreSQL threads) flush the database, the roles of the data
     migrations included, so a reused test database can start without them: put them back, and make them part
-    of what serialized_rollback restores."""
+    of what serialized_rollback restores. An override of pytest-django's own fixture, so it runs only when a
+    selected test uses the database, and only ever against the test database."""
     from django.apps import apps
     from django.db import connection
 
-    from editorial.roles import IMPORT_PERMISSIONS, ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, grant
+    from editorial.roles import ALL_GRANTS, grant
 
     with django_db_blocker.unblock():
-        for role_permissions in (ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS):
+        for role_permissions in ALL_GRANTS:
             grant(apps, role_permissions)
         if getattr(connection, "_test_serialized_contents", None) is not None:
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()

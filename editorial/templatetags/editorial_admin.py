@@ -13,3 +13,18 @@ def editorial_dashboard(context):
     if request is None or not request.user.is_authenticated:
         return {}
     return selectors.dashboard(user=request.user)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def get_section(sections, kind):
+    return sections.get(kind) if sections else None
+
+
+@register.filter
+def section_fields(form, section):
+    return form.section_fields(section)

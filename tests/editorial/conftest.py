@@ -61,7 +61,7 @@ def walk(factsheet, state, users):
     services.factsheet_publish(factsheet=factsheet, by=editor)
     if state == State.PUBLISHED:
         return factsheet
-    services.factsheet_withdraw(factsheet=factsheet, by=editor)
+    services.factsheet_withdraw(factsheet=factsheet, by=editor, comment="Superseded.")
     return factsheet
 
 

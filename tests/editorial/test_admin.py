@@ -101,18 +101,18 @@ def test_timeline_shows_audit_entries_and_comments(users, factsheet, walk_to, cl
 def test_change_page_query_count(state, users, factsheet, walk_to, client, django_assert_max_num_queries):
     walk_to(factsheet, state)
     client.force_login(users["editor"])
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(40):
         assert client.get(change_url(factsheet)).status_code == 200
 
 
 def test_index_and_dashboard_query_counts(users, factsheet, walk_to, client, django_assert_max_num_queries):
     walk_to(factsheet, State.IN_REVIEW)
     client.force_login(users["editor"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # measured 11 (session, user, perms, six queues, app list) + 20%
         assert client.get(reverse("admin:index")).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("admin:factsheets_edition_dashboard"))
-    row = response.content.decode().split("<th scope=\"row\">2031</th>")[1].split("</tr>")[0]
+    row = response.content.decode().split("2031</a></th>")[1].split("</tr>")[0]
     assert ">1</a>" in row and "<td>1</td>" in row  # one in review, total one
 
 
@@ -142,7 +142,7 @@ def test_mexico_2023_change_page_query_count(state, demo, users, client, django_
     if state == "in_review":
         services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
     client.force_login(users["reviewer"] if state == "in_review" else users["analyst"])
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(40):
         response = client.get(change_url(factsheet))
     assert response.status_code == 200
     assert ('name="introduction"' in response.content.decode()) == (state == "draft")

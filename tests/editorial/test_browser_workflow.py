@@ -63,6 +63,8 @@ def state_of(page) -> str:
 
 
 def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server):
+    """Assignment -> analyst queue -> submit -> request changes -> comment resolved -> the reviewer's "changes since
+    my last review" -> approval -> the editor's "Ready to publish" queue -> publish (issue 12's whole loop)."""
     from editorial.models import Publication, ReviewComment
     from factsheets.models import Factsheet
 
@@ -70,12 +72,24 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
     factsheet = Factsheet.objects.get(country__code="MX", edition__year=2023)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
+    editor = login(browser, live_server, "editor")
+    editor.goto(f"{live_server.url}/admin/factsheets/edition/dashboard/2023/")
+    editor.check(f"#fs-{factsheet.pk}")
+    editor.select_option("#id_analyst", label="analyst")
+    editor.select_option("#id_reviewer", label="reviewer")
+    editor.click("button:text-is('Assign')")
+    editor.wait_for_selector(".messagelist .success")
+    assert "analyst" in editor.inner_text(".edition-factsheets-table")
+    editor.screenshot(path=str(SCREENSHOTS / "edition-dashboard-editor.png"), full_page=True)
+
     analyst = login(browser, live_server, "analyst")
-    assert "My drafts" in analyst.inner_text("#my-drafts")
-    open_factsheet(analyst, live_server, factsheet)
+    assert "Mexico 2023" in analyst.inner_text("#my-drafts")
+    analyst.screenshot(path=str(SCREENSHOTS / "index-analyst.png"), full_page=False)
+    analyst.click("#my-drafts a:text('Mexico 2023')")
+    analyst.wait_for_selector(".workflow-panel")
     assert state_of(analyst) == "Draft"
     write_introduction(analyst, "Mexico updated its cluster policy in 2023.")
-    analyst.click("input[name=_continue]")
+    analyst.click("button.workflow-save")
     analyst.wait_for_selector(".messagelist .success")
     analyst.screenshot(path=str(SCREENSHOTS / "factsheet-draft-analyst.png"), full_page=False)
     analyst.click("button:text-is('Submit for review')")
@@ -87,7 +101,6 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
     assert "Mexico 2023" in reviewer.inner_text("#awaiting-my-review")
     reviewer.screenshot(path=str(SCREENSHOTS / "index-reviewer.png"), full_page=False)
     open_factsheet(reviewer, live_server, factsheet)
-    reviewer.screenshot(path=str(SCREENSHOTS / "factsheet-in-review-reviewer.png"), full_page=False)
     reviewer.click("button:text-is('Request changes')")  # without a comment: refused
     reviewer.wait_for_selector(".messagelist .error")
     assert state_of(reviewer) == "In review"
@@ -102,22 +115,39 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
     assert "Mexico 2023" in analyst.inner_text("#changes-requested")
     open_factsheet(analyst, live_server, factsheet)
     assert "Please name the 2023 programme" in analyst.inner_text("#change-request")  # on top, where it is seen
-    assert "Please name the 2023 programme" in analyst.inner_text("#timeline")
+    # the open comment is shown beside the section it is about, and links there
+    assert "Please name the 2023 programme" in analyst.inner_text("#section-introduction .comment-beside")
     analyst.screenshot(path=str(SCREENSHOTS / "factsheet-changes-requested-analyst.png"), full_page=False)
     write_introduction(analyst, "Mexico updated its cluster policy in 2023 with the Clusters 2023 programme.")
-    analyst.click("input[name=_continue]")
+    analyst.click("button.workflow-save")
     analyst.wait_for_selector(".messagelist .success")
+    analyst.click("#open-comments button:text-is('Mark resolved')")
+    analyst.wait_for_selector(".messagelist .success")
+    assert analyst.locator("#open-comments").count() == 0
     analyst.click("button:text-is('Submit for review')")
     analyst.wait_for_selector(".messagelist .success")
     assert state_of(analyst) == "In review"
 
+    reviewer.goto(f"{live_server.url}/admin/")
+    reviewer.click("#awaiting-my-review a:text('Changes since my last review')")
+    reviewer.wait_for_selector("table.compare")
+    assert "Since your last review" in reviewer.inner_text(".compare-heading")
+    assert "Clusters" in reviewer.inner_text("table.compare ins")
+    assert reviewer.locator("table.compare tbody tr").count() == 1  # only what changed since
+    reviewer.screenshot(path=str(SCREENSHOTS / "review-changes-since-my-last-review.png"), full_page=False)
+    reviewer.click("a.compare-view-switch")
+    reviewer.wait_for_selector("table.compare-side")
+    reviewer.screenshot(path=str(SCREENSHOTS / "review-side-by-side.png"), full_page=False)
     open_factsheet(reviewer, live_server, factsheet)
     reviewer.click("button:text-is('Approve')")
     reviewer.wait_for_selector(".messagelist .success")
     assert state_of(reviewer) == "Approved"
 
-    editor = login(browser, live_server, "editor")
-    open_factsheet(editor, live_server, factsheet)
+    editor.goto(f"{live_server.url}/admin/")
+    assert "Mexico 2023" in editor.inner_text("#ready-to-publish")
+    editor.screenshot(path=str(SCREENSHOTS / "index-editor.png"), full_page=False)
+    editor.click("#ready-to-publish a:text('Mexico 2023')")
+    editor.wait_for_selector(".workflow-panel")
     editor.screenshot(path=str(SCREENSHOTS / "factsheet-approved-editor.png"), full_page=False)
     editor.click("button:text-is('Publish')")
     editor.wait_for_selector(".messagelist .success", timeout=60_000)
@@ -126,16 +156,17 @@ def test_analyst_reviewer_editor_publish_through_the_admin(browser, live_server)
     editor.screenshot(path=str(SCREENSHOTS / "factsheet-published-editor.png"), full_page=False)
     editor.click("a.historylink")
     editor.wait_for_selector("table.revisions")
+    assert "Approved by reviewer" in editor.inner_text("table.revisions")
     editor.check("input[name=a][value='1']")
     editor.click("button:text-is('Compare selected revisions')")
     editor.wait_for_selector("table.compare")
     assert "Clusters" in editor.inner_text("table.compare ins")
-    editor.screenshot(path=str(SCREENSHOTS / "compare-editor.png"), full_page=False)
 
     publication = Publication.objects.get(factsheet=factsheet)
     assert publication.number == 1 and publication.revision is not None
     assert "Clusters 2023 programme" in publication.revision.snapshot["factsheet"]["introduction"]
-    assert ReviewComment.objects.get(factsheet=factsheet).section.kind == "introduction"
+    comment = ReviewComment.objects.get(factsheet=factsheet)
+    assert comment.section.kind == "introduction" and comment.resolved_at is not None
     assert list(factsheet.audit_entries.order_by("at", "id").values_list("action", flat=True)) == [
-        "submit", "request_changes", "submit", "approve", "publish",
+        "assign", "submit", "request_changes", "submit", "approve", "publish",
     ]

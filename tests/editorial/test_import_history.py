@@ -37,3 +37,30 @@ def test_import_appears_in_the_timeline(admin_client, demo):
     confirm(admin_client, preview(admin_client, "footnote", NEW_NOTE))
     imports = [item.data_import for item in factsheet_timeline(factsheet=demo[2023]) if item.kind == "import"]
     assert [(i.file_name, i.new) for i in imports] == [("footnotes.csv", 1)]
+
+
+def test_an_edition_import_records_one_revision_per_factsheet(demo, tmp_path, superuser):
+    """Changing the footnotes, references and policies files of an edition export and importing the directory is
+    one edit of the factsheet: one revision (it used to be one per file), one import record."""
+    from factsheets.models import DataImport
+    from factsheets.transfer import edition_export, edition_import
+
+    factsheet = demo[2023]
+    edition_export(year=2023, directory=tmp_path)
+    edits = (("12-footnotes.csv", "</p>", " (revised).</p>"), ("13-references.csv", "CEPAL (2022)", "CEPAL (2022a)"),
+             ("09-policies.csv", "Mexico", "México"))
+    for name, old, new in edits:
+        path = tmp_path / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = Revision.objects.filter(factsheet=factsheet).count()
+    report = edition_import(directory=tmp_path, user=superuser)
+    changed = {name for name, totals in report.files if totals["update"]}
+    assert changed == {"09-policies.csv", "12-footnotes.csv", "13-references.csv"}
+    assert Revision.objects.filter(factsheet=factsheet).count() == before + 1
+    revision = Revision.objects.filter(factsheet=factsheet).latest("number")
+    assert revision.reason == f"Imported from {tmp_path.name} (Edition)" and revision.created_by == superuser
+    record = DataImport.objects.get()
+    assert record.updated == 3 and list(record.factsheets.all()) == [factsheet]
+    assert not Revision.objects.filter(factsheet=demo[2020]).exists()

@@ -30,10 +30,8 @@ ALLOWED = {
     ("reviewer", "in_review", "approve"), ("editor", "in_review", "approve"), ("superuser", "in_review", "approve"),
     ("editor", "approved", "publish"), ("superuser", "approved", "publish"),
     ("editor", "published", "withdraw"), ("superuser", "published", "withdraw"),
-    ("analyst", "published", "start_new_draft"), ("editor", "published", "start_new_draft"),
-    ("superuser", "published", "start_new_draft"),
-    ("analyst", "withdrawn", "start_new_draft"), ("editor", "withdrawn", "start_new_draft"),
-    ("superuser", "withdrawn", "start_new_draft"),
+    ("editor", "published", "start_new_draft"), ("superuser", "published", "start_new_draft"),
+    ("editor", "withdrawn", "start_new_draft"), ("superuser", "withdrawn", "start_new_draft"),
 }
 TARGET = {"submit": "in_review", "request_changes": "changes_requested", "approve": "approved",
           "publish": "published", "withdraw": "withdrawn", "start_new_draft": "draft"}
@@ -70,7 +68,7 @@ def test_through_admin(role, state, action, users, factsheet, walk_to, client):
     before = footprint(factsheet)
     client.force_login(users[role])
     url = reverse("admin:factsheets_factsheet_workflow", args=[factsheet.pk])
-    response = client.post(url, {"action": action, "comment": "Please look at the budget."})
+    response = client.post(url, {"action": action, "comment": "Please look at the budget.", "confirmed": "yes"})
     if (role, state, action) in ALLOWED:
         assert response.status_code == 302
         factsheet.refresh_from_db()

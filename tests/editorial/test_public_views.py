@@ -73,7 +73,7 @@ def test_index_lists_published_factsheets_by_edition(client, published, django_a
     factories.FactsheetFactory(country__code="FR", country__name="France", edition__year=2023)
     factories.publication_for(other)
     factories.publication_for(published.factsheet)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get("/factsheets/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -209,7 +209,7 @@ def test_unknown_pdf_variant_is_refused(demo):
 
 
 def test_document_is_built_in_a_bounded_number_of_queries(demo, django_assert_max_num_queries):
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         doc = factsheet_document(demo[2023])
     assert len(doc.table1[0].rows[0].cells) == 2
 

@@ -126,7 +126,7 @@ def test_versioned_publications_keep_earlier_versions(users, factsheet, walk_to)
     assert first.number == 1 and first.revision.number == factsheet.revisions.count()
     assert PdfReader(first.pdf.open("rb")).pages
 
-    services.factsheet_start_new_draft(factsheet=factsheet, by=users["analyst"])
+    services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
     factsheet.refresh_from_db()
     assert factsheet.state == State.DRAFT
     assert current_publication(factsheet=factsheet) == first  # stays public while the new draft is worked on
@@ -145,6 +145,6 @@ def test_versioned_publications_keep_earlier_versions(users, factsheet, walk_to)
     assert "Corrected" in second.revision.snapshot["factsheet"]["introduction"]
     assert "Corrected" not in first.revision.snapshot["factsheet"]["introduction"]
 
-    services.factsheet_withdraw(factsheet=factsheet, by=users["editor"])
+    services.factsheet_withdraw(factsheet=factsheet, by=users["editor"], comment="Outdated.")
     assert current_publication(factsheet=factsheet) is None
     assert Publication.objects.filter(factsheet=factsheet, withdrawn_at__isnull=False).count() == 2

@@ -47,7 +47,7 @@ def change_url(obj):
 
 def test_changelists_of_every_model_answer_in_bounded_queries(admin_client, demo, django_assert_max_num_queries):
     for model in ("factsheet", "edition", "criterion", "category", "country"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(8):
             response = admin_client.get(reverse(f"admin:factsheets_{model}_changelist"))
         assert response.status_code == 200, model
 
@@ -94,14 +94,14 @@ def test_factsheet_change_page_queries_do_not_grow_with_policies(admin_client, d
     with CaptureQueriesContext(connection) as four:
         admin_client.get(change_url(factsheet))
     assert len(four) == len(two)
-    assert len(two) <= 30
+    assert len(two) <= 40  # measured 33, plus 20%
 
 
 def test_change_pages_of_methodology_models_are_bounded(admin_client, demo, django_assert_max_num_queries):
     edition = demo[2023].edition
     for obj in (edition, Criterion.objects.filter(edition=edition).first(), demo[2023].country,
                 Category.objects.filter(edition=edition).first()):
-        with django_assert_max_num_queries(30):
+        with django_assert_max_num_queries(14):
             response = admin_client.get(change_url(obj))
         assert response.status_code == 200, obj
 
@@ -184,7 +184,26 @@ def test_assessment_level_must_belong_to_its_criterion(admin_client, demo):
     criteria = list(factsheet.edition.criteria.prefetch_related("levels"))
     data["assessments-0-level"] = str(criteria[1].levels.all()[0].pk)
     response = admin_client.post(change_url(factsheet), data)
-    assert "is a level of another criterion" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
+    assert factsheet.assessments.get(criterion=criteria[0]).level.criterion_id == criteria[0].pk
+
+
+def test_each_criterion_has_its_row_and_offers_only_its_own_levels(admin_client, demo):
+    factsheet = demo[2023]
+    criteria = list(factsheet.edition.criteria.prefetch_related("levels").order_by("order"))
+    factsheet.assessments.filter(criterion=criteria[-1]).delete()  # a criterion not assessed yet
+    response = admin_client.get(change_url(factsheet))
+    formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "assessments")
+    rows = {form["criterion"].value(): form for form in formset.forms}
+    assert set(rows) == {c.pk for c in criteria}  # the missing one is already there, pre-filled
+    for criterion in criteria:
+        offered = {value for value, _ in rows[criterion.pk].fields["level"].choices if value}
+        assert {str(v) for v in offered} == {str(lv.pk) for lv in criterion.levels.all()}
+    data = form_data(response)
+    index = next(i for i, form in enumerate(formset.forms) if form["criterion"].value() == criteria[-1].pk)
+    data[f"assessments-{index}-level"] = str(criteria[-1].levels.all()[0].pk)
+    assert admin_client.post(change_url(factsheet), data).status_code == 302
+    assert factsheet.assessments.get(criterion=criteria[-1]).level == criteria[-1].levels.all()[0]
 
 
 def test_score_above_maximum_is_refused(admin_client, demo):
@@ -197,15 +216,32 @@ def test_score_above_maximum_is_refused(admin_client, demo):
 
 def test_adding_a_factsheet_asks_country_and_edition_first(admin_client, demo):
     response = admin_client.get(reverse("admin:factsheets_factsheet_add"))
-    assert list(response.context["adminform"].form.fields) == ["country", "edition"]
+    assert list(response.context["adminform"].form.fields) == ["country_code", "edition"]
     edition = Edition.objects.get(year=2023)
     from factsheets.services import country_get_or_create
 
     france = country_get_or_create(code="FR")
     response = admin_client.post(reverse("admin:factsheets_factsheet_add"),
-                                 {"country": france.pk, "edition": edition.pk})
+                                 {"country_code": "FR", "edition": edition.pk})
     assert response.status_code == 302
     assert Factsheet.objects.filter(country=france, edition=edition).exists()
+    again = admin_client.post(reverse("admin:factsheets_factsheet_add"), {"country_code": "FR", "edition": edition.pk})
+    assert again.status_code == 200 and "France already has a factsheet in the 2023 edition" in again.content.decode()
+
+
+def test_an_analyst_starts_a_factsheet_for_a_country_the_platform_has_never_seen(client, analyst, demo):
+    from factsheets.models import Country
+
+    assert not Country.objects.filter(code="KE").exists()
+    client.force_login(analyst)
+    page = client.get(reverse("admin:factsheets_factsheet_add")).content.decode()
+    assert ">Kenya</option>" in page
+    edition = Edition.objects.get(year=2023)
+    response = client.post(reverse("admin:factsheets_factsheet_add"), {"country_code": "KE", "edition": edition.pk})
+    assert response.status_code == 302
+    factsheet = Factsheet.objects.get(country__code="KE", edition=edition)
+    assert factsheet.country.name == "Kenya"
+    assert factsheet.assigned_analyst == analyst  # in the analyst's own queue from the start
 
 
 def test_country_name_comes_from_its_iso_code(admin_client):

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from import_export.formats.base_formats import CSV
 
-from factsheets.imports import dataset_read
+from factsheets.formats import CSV
+from factsheets.imports import dataset_read, import_problems
 from factsheets.models import DataImport, Footnote, Reference
 from factsheets.resources import FootnoteResource, ReferenceResource
 
@@ -43,19 +43,89 @@ def test_random_bytes_never_raise_and_never_write(demo, data):
         assert snapshot() == before
 
 
-@FUZZ
-@given(rows=st.lists(st.lists(cell, min_size=6, max_size=6), min_size=1, max_size=5))
-def test_random_rows_are_either_imported_whole_or_not_at_all(demo, rows):
+REFERENCE_HEADER = ["country", "edition", "order", "citation", "url", "last_accessed"]
+
+valid_reference = st.builds(
+    lambda order, citation, url, accessed: ["MX", "2023", str(order), citation, url, accessed],
+    st.integers(min_value=100, max_value=999),
+    st.text(alphabet=st.characters(categories=["L", "N", "Zs", "P"]), min_size=1, max_size=40).filter(str.strip),
+    st.sampled_from(["", "https://example.org/a.pdf", "http://www.gob.mx/se"]),
+    st.sampled_from(["", "2023-05-01", "2020-12-31"]),
+)
+# Each invalid row breaks exactly one rule the import checks.
+invalid_reference = st.sampled_from([
+    ["XX", "2023", "500", "A citation", "", ""],                  # unknown country
+    ["MX", "1999", "501", "A citation", "", ""],                  # unknown edition
+    ["MX", "2023", "-3", "A citation", "", ""],                   # negative order
+    ["MX", "2023", "502", "", "", ""],                            # empty citation
+    ["MX", "2023", "503", "A citation", "not an address", ""],    # bad URL
+    ["MX", "2023", "504", "A citation", "", "31.02.2023"],        # impossible date
+    ["MX", "2023", "505", "A\x07 bell", "", ""],                 # control character
+    ["MX", "2020", "506", "A citation", "", ""],                  # factsheet not a draft (published below)
+])
+
+
+def _csv(rows) -> bytes:
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["country", "edition", "order", "citation", "url", "last_accessed"])
+    writer.writerow(REFERENCE_HEADER)
     writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _import(rows):
+    dataset = dataset_read(data=_csv(rows), file_format=CSV)
+    return ReferenceResource().import_data(dataset, dry_run=False)
+
+
+@pytest.fixture
+def demo_2020_published(demo):
+    from factsheets.models import State
+
+    type(demo[2020]).objects.filter(pk=demo[2020].pk).update(state=State.PUBLISHED)
+    return demo
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_file_mixing_valid_and_invalid_rows_writes_nothing(demo_2020_published, data):
+    valid = data.draw(st.lists(valid_reference, min_size=1, max_size=4, unique_by=lambda r: r[2]), label="valid")
+    invalid = data.draw(st.lists(invalid_reference, min_size=1, max_size=3, unique_by=lambda r: r[2]),
+                        label="invalid")
+    rows = data.draw(st.permutations(valid + invalid), label="rows")
+    before = snapshot()
+    result = _import(rows)
+    assert result.has_errors() or result.has_validation_errors()
+    problem_rows = {p.row for p in import_problems(result) if p.row}
+    assert {rows.index(r) + 1 for r in invalid} <= problem_rows  # every bad row is named
+    assert snapshot() == before
+
+
+@FUZZ
+@given(rows=st.lists(valid_reference, min_size=1, max_size=5, unique_by=lambda r: r[2]))
+def test_a_file_of_valid_rows_is_imported_whole(demo, rows):
+    before = snapshot()
+    result = _import(rows)
+    assert not (result.has_errors() or result.has_validation_errors()), import_problems(result)
+    after = snapshot()
+    mexico = demo[2023].pk
+    existing = {order for factsheet, order, *_ in before[1] if factsheet == mexico}
+    new = {int(r[2]) for r in rows} - existing  # examples share the database: a repeated order updates
+    assert len(after[1]) == len(before[1]) + len(new)
+    assert after[2] == before[2] + (1 if result.totals["new"] or result.totals["update"] else 0)
+    stored = {(order, citation.strip()) for factsheet, order, citation, _u, _d in after[1] if factsheet == mexico}
+    assert {(int(r[2]), r[3].strip()) for r in rows} <= stored
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(cell, min_size=6, max_size=6), min_size=1, max_size=5))
+def test_random_rows_are_either_imported_whole_or_not_at_all(demo, rows):
     before = snapshot()
     try:
-        dataset = dataset_read(data=buffer.getvalue().encode("utf-8"), file_format=CSV)
+        dataset = dataset_read(data=_csv(rows), file_format=CSV)
     except ValidationError:
         assert snapshot() == before
         return
@@ -64,6 +134,7 @@ def test_random_rows_are_either_imported_whole_or_not_at_all(demo, rows):
         assert snapshot() == before
     else:
         assert snapshot()[2] == before[2] + 1
+        assert len(snapshot()[1]) >= len(before[1])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -120,7 +120,12 @@ def test_category_labels_cannot_contain_the_separator(demo):
         category.full_clean()
     rows = tablib.Dataset(headers=["edition", "vocabulary", "label", "order", "description"])
     rows.append(["2023", "objective", "Green | digital", "99", ""])
-    with pytest.raises(Exception):  # noqa: B017 - the database refuses it too
+    result = run(CategoryResource, rows)
+    assert any(p.column == "label" and "cannot contain" in p.message for p in import_problems(result))
+    assert not Category.objects.filter(label__contains="|").exists()
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database refuses it too
         Category.objects.create(edition=demo[2023].edition, vocabulary=Vocabulary.OBJECTIVE, label="a|b")
 
 
@@ -128,8 +133,11 @@ def test_category_labels_cannot_contain_the_separator(demo):
 
 
 def wipe():
+    from factsheets.models import NationalContact
+
     Factsheet.objects.all().delete()
     Edition.objects.all().delete()
+    NationalContact.objects.all().delete()
     Country.objects.all().delete()
     DataImport.objects.all().delete()
 
@@ -262,14 +270,14 @@ def test_category_outside_the_edition_suggests_the_closest_label(demo):
     assert problem.column == "objectives"
     assert "not in the 2023 edition's policy objectives" in problem.message
     assert "Did you mean “Supporting the consolidation of existing cluster organisations”?" in problem.message
-    old_2020_only = Category.objects.filter(edition__year=2020, vocabulary=Vocabulary.POLICY_TYPE).exclude(
-        label__in=Category.objects.filter(edition__year=2023, vocabulary=Vocabulary.POLICY_TYPE).values("label")
-    ).first()
-    if old_2020_only:
-        row = list(dataset[0])
-        row[dataset.headers.index("policy_type")] = old_2020_only.label
-        result = run(PolicyResource, tablib.Dataset(row, headers=dataset.headers))
-        assert any(p.column == "policy_type" for p in import_problems(result))
+    only_2020 = Category.objects.create(edition=demo[2020].edition, vocabulary=Vocabulary.POLICY_TYPE,
+                                        label="A type only the 2020 edition has")
+    row = list(dataset[0])
+    row[dataset.headers.index("policy_type")] = only_2020.label
+    result = run(PolicyResource, tablib.Dataset(row, headers=dataset.headers))
+    (problem,) = import_problems(result)
+    assert problem.column == "policy_type"
+    assert "not in the 2023 edition's policy types" in problem.message
 
 
 def test_duplicate_rows_are_refused(demo):
@@ -374,16 +382,26 @@ def test_html_in_text_fields_is_sanitised_as_in_the_admin(demo):
 
 
 @pytest.mark.parametrize("state", [State.IN_REVIEW, State.APPROVED, State.PUBLISHED, State.WITHDRAWN])
-def test_rows_aimed_at_a_factsheet_beyond_draft_are_refused(demo, state):
+def test_unchanged_rows_beyond_draft_are_skipped_and_changed_ones_refused(demo, state):
     factsheet = demo[2023]
     dataset = exported(FootnoteResource, edition_year=2023)
     Factsheet.objects.filter(pk=factsheet.pk).update(state=state)
     result = run(FootnoteResource, dataset)
-    problems = import_problems(result)
-    assert problems and all("imports only change drafts" in p.message for p in problems)
-    assert problems[0].column == "country"
-    result = run(FactsheetResource, exported(FactsheetResource, edition_year=2023))
-    assert any("imports only change drafts" in p.message for p in import_problems(result))
+    assert not messages(result) and result.totals["skip"] == len(dataset) and result.totals["update"] == 0
+    changed = tablib.Dataset(*[list(row) for row in dataset], headers=dataset.headers)
+    row = list(changed[1])
+    row[changed.headers.index("text")] = "<p>Changed.</p>"
+    changed[1] = row
+    problems = import_problems(run(FootnoteResource, changed))
+    assert [(p.row, p.column) for p in problems] == [(2, "country")]  # only the changed row
+    assert "imports only change drafts" in problems[0].message
+    assert not Footnote.objects.filter(text="<p>Changed.</p>").exists()
+    assert not messages(run(FactsheetResource, exported(FactsheetResource, edition_year=2023)))
+    rows = exported(FactsheetResource, edition_year=2023)
+    row = list(rows[0])
+    row[rows.headers.index("introduction")] = "<p>Changed.</p>"
+    rows[0] = row
+    assert any("imports only change drafts" in p.message for p in import_problems(run(FactsheetResource, rows)))
 
 
 def test_changes_requested_counts_as_a_draft(demo):

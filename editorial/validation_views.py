@@ -1,0 +1,111 @@
+"""The national contact's validation page: no account, a private link, read-only apart from its answer form."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from editorial import validation
+from editorial.document import factsheet_document
+from editorial.forms import ValidationAnswerForm
+from editorial.permissions import WorkflowError
+from editorial.rendering import render_factsheet_pdf
+from factsheets.models import Section
+
+NOT_FOUND = "This validation link does not open anything: it may be mistyped, expired or revoked."
+
+
+def rate_limited(view):
+    """At most EDITORIAL_VALIDATION_RATE requests per client address per ten minutes (guessing tokens is
+    pointless at 192 bits, but neither may anyone hammer the page). The address is only a cache key."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        limit = int(getattr(settings, "EDITORIAL_VALIDATION_RATE", 120))
+        key = f"validation-rate:{request.META.get('REMOTE_ADDR', '')}"
+        cache.add(key, 0, timeout=600)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=600)
+            count = 1
+        if count > limit:
+            return HttpResponse("Too many requests: wait a few minutes and try again.", status=429,
+                                content_type="text/plain; charset=utf-8", headers={"Retry-After": "600"})
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _request_or_404(token: str):
+    request = validation.validation_request_open(token=token)
+    if request is None:
+        raise Http404(NOT_FOUND)
+    return request
+
+
+def _headers(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaks to another site (the page links out)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@rate_limited
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def validation_page(request, token: str):
+    vrequest = _request_or_404(token)
+    open_for_answers = validation.validation_is_open(vrequest)
+    sections = list(Section.objects.filter(edition_id=vrequest.factsheet.edition_id).order_by("order"))
+    current = validation.validation_current_answers(request=vrequest)
+    form = ValidationAnswerForm(request.POST if request.method == "POST" else None, sections=sections,
+                                current=current)
+    if request.method == "POST":
+        if not open_for_answers:
+            raise Http404(NOT_FOUND)
+        if form.is_valid():
+            try:
+                validation.validation_answer_submit(request=vrequest, answers=form.answers(),
+                                                    verdict=form.cleaned_data["verdict"],
+                                                    comment=form.cleaned_data["comment"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(request.path + "?saved=1")
+    else:
+        validation.validation_opening_record(request=vrequest)
+    document = factsheet_document(vrequest.factsheet, web=True)
+    context = {
+        "vrequest": vrequest,
+        "doc": document,
+        "form": form,
+        "sections": {s.kind: s for s in sections},
+        "open": open_for_answers,
+        "changes": validation.validation_changes_since(request=vrequest),
+        "saved": request.GET.get("saved") == "1" and request.method == "GET",
+        "after_section": "editorial/validation/_section_answer.html",
+    }
+    return _headers(render(request, "editorial/validation/page.html", context))
+
+
+@rate_limited
+@never_cache
+@require_safe
+def validation_draft_pdf(request, token: str):
+    vrequest = _request_or_404(token)
+    factsheet = vrequest.factsheet
+    pdf = render_factsheet_pdf(factsheet, draft=True, revision_label="for national validation")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="DRAFT-{factsheet.country.code}-{factsheet.edition.year}'
+                                       '-for-validation.pdf"')
+    return _headers(response)
