@@ -237,15 +237,17 @@ def readable(value: Any) -> str:
 
 
 def _clip(text: str, *, change_follows: bool, change_precedes: bool) -> str:
-    """Unchanged text beside a change, shortened where it runs away from the change."""
+    """Unchanged text beside a change, shortened (at word boundaries) where it runs away from the change."""
     if len(text) <= 2 * PREVIEW_CONTEXT:
         return escape(text)
+    start = text[:PREVIEW_CONTEXT].rsplit(" ", 1)[0]
+    end = text[-PREVIEW_CONTEXT:].split(" ", 1)[-1]
     if change_follows and change_precedes:
-        return escape(text[:PREVIEW_CONTEXT]) + " … " + escape(text[-PREVIEW_CONTEXT:])
+        return escape(start) + " … " + escape(end)
     if change_follows:
-        return "… " + escape(text[-PREVIEW_CONTEXT:])
+        return "… " + escape(end)
     if change_precedes:
-        return escape(text[:PREVIEW_CONTEXT]) + " …"
+        return escape(start) + " …"
     return escape(text)
 
 
