@@ -128,10 +128,40 @@ class Document:
     footnotes: list[Note]
     deferred_notes: list[SafeString]
     keywords: list[str]
-    source_line: str
+    source_line: str  # empty when the edition prints no source lines
+    captions: dict[str, str] = field(default_factory=dict)  # table kind -> caption ("" for none)
+    chart_caption: str = ""
+    contents_title: str = "Contents"
+    contents_lists_itself: bool = False
+    reference_style: str = "plain"
+    list_classes: str = ""
 
     def section(self, kind: str) -> SectionPart | None:
         return next((s for s in self.sections if s.kind == kind), None)
+
+
+def caption(template: str, **values) -> str:
+    """An edition's caption template filled in ({number}, {country}, {title}); a template with stray braces
+    prints as written rather than failing the render."""
+    if not template:
+        return ""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _references(factsheet) -> list[dict]:
+    """Entries in order; a sub-item ("See also …") nests under the entry above it."""
+    entries: list[dict] = []
+    for r in factsheet.references.all():
+        entry = {"citation": r.citation, "url": r.url, "url_label": r.url_label or r.url, "children": [],
+                 "last_accessed": r.last_accessed.strftime("%d.%m.%Y") if r.last_accessed else ""}
+        if r.sub_item and entries:
+            entries[-1]["children"].append(entry)
+        else:
+            entries.append(entry)
+    return entries
 
 
 def factsheet_for_print(pk: int) -> Factsheet:
@@ -234,7 +264,7 @@ def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[
         ]),
         Dimension("History", [
             row("Period", history("period")),
-            row("Ending year", history("end")),
+            row("Ending year (for policies with limited period)", history("end")),
             row("Starting year", history("start")),
             row("Explanation", text("history_text")),
         ]),
@@ -289,19 +319,23 @@ def _assessment(edition, factsheet) -> dict:
         "notes": [r for r in rows if r["note"]],
         "methodology_intro": mark_safe(sanitize(edition.methodology_intro)),  # noqa: S308
         "methodology_outro": mark_safe(sanitize(edition.methodology_outro)),  # noqa: S308
-        "chart": _score_chart(rows) if edition.is_scored else "",
+        "chart": _score_chart(rows, title=f"{edition.assessment_table_title or 'Maturity of cluster policy'} in "
+                                          f"{factsheet.country.name}") if edition.is_scored else "",
     }
 
 
-def _score_chart(rows: list[dict]) -> SafeString:
-    """A horizontal bar chart of the scores against their maxima, as inline SVG."""
+def _score_chart(rows: list[dict], *, title: str) -> SafeString:
+    """A horizontal bar chart of the scores against their maxima, as inline SVG; its <title> (the figure's
+    alternative text in the tagged PDF) gives every figure."""
+    figures = "; ".join(f"{r['name']}: {_num(r['score'])} of {_num(r['max_score'])}" for r in rows)
     top = max((float(r["max_score"] or 0) for r in rows), default=0) or 1
     label_w, bar_w, row_h, pad = 200, 240, 28, 6
     width, height = label_w + bar_w + 50, row_h * len(rows) + 30
     font = 'font-family="Lato" font-size="10"'
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="Scores against maximum scores">'
+        f'width="{width}" height="{height}" role="img">',
+        f"<title>{escape(title)}: score against maximum score. {escape(figures)}.</title>",
     ]
     for i, r in enumerate(rows):
         y = i * row_h + pad
@@ -379,11 +413,16 @@ def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Docu
         if annex:
             counter += 1
             table_number["annex"] = counter
-    references = [
-        {"citation": r.citation, "url": r.url,
-         "last_accessed": r.last_accessed.strftime("%d.%m.%Y") if r.last_accessed else ""}
-        for r in factsheet.references.all()
-    ]
+    references = _references(factsheet)
+    titles = {"policies": f"Overview of cluster policy in {country}",
+              "assessment": edition.assessment_table_title or ("Maturity of cluster policy" if edition.is_scored
+                                                               else "State of play"),
+              "qualitative": edition.qualitative_title or "Qualitative assessment",
+              "annex": edition.annex_title or "Analytical framework"}
+    templates = {"policies": edition.policy_table_caption, "assessment": edition.assessment_table_caption,
+                 "qualitative": edition.qualitative_table_caption, "annex": edition.annex_table_caption}
+    captions = {kind: caption(templates[kind], number=number, country=country, title=titles[kind])
+                for kind, number in table_number.items()}
     keywords = ["ECCP", "cluster policy", country, str(edition.year), "country factsheet"]
     return Document(
         factsheet=factsheet, country=country, year=edition.year,
@@ -392,5 +431,10 @@ def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Docu
         table1_caption=f"Overview of cluster policy in {country}", table1=table1, table_number=table_number,
         assessment=assessment, qualitative=qualitative, references=references, annex=annex,
         footnotes=notes.notes, deferred_notes=notes.deferred, keywords=keywords,
-        source_line=f"Source: ECCP ({edition.year}).",
+        source_line=f"Source: ECCP ({edition.year})." if edition.source_lines else "",
+        captions=captions,
+        chart_caption=caption(edition.chart_caption, number="", country=country, title=titles["assessment"]),
+        contents_title=edition.contents_title or "Contents", contents_lists_itself=edition.contents_lists_itself,
+        reference_style=edition.reference_style,
+        list_classes=f"ol-{edition.ordered_list_style} ul-{edition.bullet_style}",
     )

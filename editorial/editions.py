@@ -9,6 +9,7 @@ from editorial.selectors import current_publication, factsheet_snapshot
 from editorial.services import snapshot_restore
 from factsheets.models import (
     MAX_YEAR,
+    PRESENTATION_FIELDS,
     Category,
     Criterion,
     Edition,
@@ -21,7 +22,7 @@ from factsheets.models import (
 
 EDITION_FIELDS = [
     "assessment_method", "assessment_table_title", "methodology_intro", "methodology_outro", "qualitative_title",
-    "qualitative_layout", "annex_title",
+    "qualitative_layout", "annex_title", *PRESENTATION_FIELDS,
 ]
 
 

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
+from editorial import pdfua
 from editorial.document import Document, factsheet_document
 from editorial.fetcher import StaticOnlyFetcher
 from factsheets.models import Factsheet
@@ -33,12 +35,15 @@ def print_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _resources() -> tuple[FontConfiguration, CSS, StaticOnlyFetcher, dict]:
-    """Parse the print CSS, load its fonts and keep an image cache (static files only) once per process."""
+def _resources() -> tuple[FontConfiguration, CSS, StaticOnlyFetcher, dict, CounterStyle]:
+    """Parse the print CSS, load its fonts and counter styles and keep an image cache (static files only) once
+    per process. The counter styles (e.g. the "1)" lists of 2023) must be given to every render with the CSS."""
     fetcher = StaticOnlyFetcher()
     font_config = FontConfiguration()
-    css = CSS(filename=str(print_dir() / PRINT_CSS.name), font_config=font_config, url_fetcher=fetcher)
-    return font_config, css, fetcher, {}
+    counter_style = CounterStyle()
+    css = CSS(filename=str(print_dir() / PRINT_CSS.name), font_config=font_config, url_fetcher=fetcher,
+              counter_style=counter_style)
+    return font_config, css, fetcher, {}, counter_style
 
 
 def css_string(value: str) -> str:
@@ -62,7 +67,8 @@ def factsheet_html(document: Document, *, draft: bool = False, revision_label: s
         "@page divider { @bottom-left { content: none } }"
     )
     return render_to_string(
-        "editorial/pdf/factsheet.html", {"doc": document, "draft": draft, "page_css": mark_safe(page_css)},  # noqa: S308
+        "editorial/pdf/factsheet.html",
+        {"doc": document, "draft": draft, "revision_label": revision_label, "page_css": mark_safe(page_css)},  # noqa: S308
     )
 
 
@@ -71,9 +77,10 @@ def render_factsheet_pdf(
     *,
     draft: bool = False,
     revision_label: str | None = None,
-    pdf_variant: str | None = None,
+    pdf_variant: str | None = "pdf/ua-1",
 ) -> bytes:
-    """Render the factsheet as a PDF; drafts carry a DRAFT watermark and their revision in the footer."""
+    """Render the factsheet as a PDF, accessible (PDF/UA-1) unless another variant is asked for; drafts carry a
+    DRAFT watermark, "DRAFT" in their title and their revision in the footer."""
     if pdf_variant not in PDF_VARIANTS:
         raise ValueError(f"Unknown PDF variant {pdf_variant!r}.")
     document = factsheet_document(factsheet)
@@ -81,15 +88,16 @@ def render_factsheet_pdf(
         revision_label = f"revision {document.factsheet.lock_version}"
     html = factsheet_html(document, draft=draft, revision_label=revision_label)
     with _lock, _gc_paused():
-        font_config, css, fetcher, image_cache = _resources()
+        font_config, css, fetcher, image_cache, counter_style = _resources()
         base_url = (print_dir() / "index.html").as_uri()
         options = {"pdf_tags": True, "pdf_variant": pdf_variant, "cache": image_cache}
         best, best_problems = None, None
         for fallback in (None, *LAYOUT_FALLBACKS):
             stylesheets = [css] if fallback is None else [css, _fallback_css(fallback)]
             rendered = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=stylesheets, font_config=font_config, **options
+                stylesheets=stylesheets, font_config=font_config, counter_style=counter_style, **options
             )
+            table1_labels_repeat(rendered)
             problems = layout_problems(rendered)
             if best is None or problems < best_problems:
                 best, best_problems = rendered, problems
@@ -97,7 +105,8 @@ def render_factsheet_pdf(
                 break
             logger.warning("%s: layout problem %r; rendering again with another footnote layout", document.title,
                            problems)
-        return best.write_pdf(**options)
+        data = best.write_pdf(**options)
+    return pdfua.finish(data) if pdf_variant == "pdf/ua-1" else data
 
 
 @contextmanager
@@ -113,13 +122,15 @@ def _gc_paused():
 
 
 # WeasyPrint 70 can drop a repeated table header on the page after one holding a footnote, or push a
-# footnote to the page after its call, depending on the geometry. Each fallback changes the footnote
-# layout; the first rendering without either problem is used (else the one with the fewest).
+# footnote to the page after its call, depending on the geometry; and the end of a section can spill a few
+# lines onto a page of their own. Each fallback changes the footnote layout or tightens the text; the first
+# rendering without any of these problems is used (else the one with the fewest).
 LAYOUT_FALLBACKS = (
     ".fn-silent { footnote-display: block; }",
     "@page { @footnote { padding-top: 0; background: none; border-top: 0.6pt solid #003399; } }",
     ".fn { footnote-display: inline; }",
     ".policy-table-caption { break-before: page; }",
+    "section.content .rich { line-height: 1.38; } section.content p { margin-bottom: 1.8mm; }",
 )
 
 
@@ -128,9 +139,54 @@ def _fallback_css(rule: str) -> CSS:
     return CSS(string=rule, font_config=_resources()[0])
 
 
-def layout_problems(rendered) -> tuple[int, int]:
-    """(pages showing Table 1 without its header rows, footnotes printed on another page than their call)."""
-    return table_header_missing(rendered, count=True), footnotes_misplaced(rendered)
+def table1_labels_repeat(rendered) -> int:
+    """Show the dimension label of a Table 1 sub-row that opens a page (a continuation of its dimension): its
+    label is laid out but hidden like every later sub-row's, so showing it changes no geometry. Returns how
+    many labels were shown."""
+    shown = 0
+    for page in rendered.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TableBox) and "policy-table" in (box.element.get("class") or ""):
+                body = next((group for group in box.children if not group.is_header and group.children), None)
+                row = body.children[0] if body is not None else None
+                if row is None or "cont" not in (row.element.get("class") or "").split():
+                    continue
+                for descendant in row.descendants():
+                    if "dim-label" in (descendant.element.get("class") or "").split():
+                        for part in descendant.descendants():  # the span's box and its text
+                            part.style = part.style.copy()
+                            part.style["visibility"] = "visible"
+                shown += 1
+    return shown
+
+
+def layout_problems(rendered) -> tuple[int, int, int]:
+    """(pages showing Table 1 without its header rows, footnotes printed on another page than their call,
+    pages holding a few stranded lines)."""
+    return table_header_missing(rendered, count=True), footnotes_misplaced(rendered), len(short_pages(rendered))
+
+
+MIN_LINES = 4
+FULL_PAGES = {"cover", "divider"}  # named pages that are meant to hold little text
+
+
+def body_lines(page) -> int:
+    """Lines of text in a page's body: margin boxes (running header, footer, page number) and footnotes aside."""
+    def count(box) -> int:
+        if isinstance(box, boxes.MarginBox) or isinstance(box, boxes.FootnoteAreaBox):
+            return 0
+        if isinstance(box, boxes.LineBox):
+            return 1 if any(isinstance(b, boxes.TextBox) and b.text.strip() for b in box.descendants()) else 0
+        return sum(count(child) for child in getattr(box, "children", ()))
+    return count(page._page_box)
+
+
+def short_pages(rendered) -> list[int]:
+    """Numbers of the pages (cover and dividers aside) whose body holds fewer than MIN_LINES lines."""
+    return [
+        number for number, page in enumerate(rendered.pages, start=1)
+        if page._page_box.page_type.name not in FULL_PAGES and body_lines(page) < MIN_LINES
+    ]
 
 
 def footnotes_misplaced(rendered) -> int:

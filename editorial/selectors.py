@@ -17,6 +17,7 @@ from django.utils.html import escape, strip_tags
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewComment, Revision
 from editorial.permissions import has_role_permission
 from factsheets.models import (
+    PRESENTATION_FIELDS,
     Assessment,
     Criterion,
     DataImport,
@@ -36,7 +37,7 @@ from factsheets.validation import POLICY_M2M_FIELDS
 FACTSHEET_TEXT_FIELDS = ["introduction", "policies_intro", "assessment_intro", "qualitative_intro"]
 POLICY_FK_FIELDS = ["policy_type", "focus", "evaluation"]
 POLICY_FIELDS = [f.name for f in Policy._meta.concrete_fields if f.name not in ("id", "factsheet")]
-REFERENCE_FIELDS = ["citation", "url", "last_accessed"]
+REFERENCE_FIELDS = ["citation", "url", "url_label", "last_accessed", "sub_item"]
 
 
 def _plain(value: Any) -> Any:
@@ -88,7 +89,7 @@ def factsheet_snapshot(*, factsheet: Factsheet) -> dict[str, Any]:
 
 EDITION_PRINTED_FIELDS = [
     "assessment_method", "assessment_table_title", "methodology_intro", "methodology_outro", "qualitative_title",
-    "qualitative_layout", "annex_title",
+    "qualitative_layout", "annex_title", *PRESENTATION_FIELDS,
 ]
 
 
@@ -230,9 +231,11 @@ def _edition_fields(edition: dict[str, Any], out: dict[tuple, tuple[str, str]]) 
     rich = _rich_names(Edition)
     for name in EDITION_PRINTED_FIELDS:
         value = edition.get(name)
-        if name in ("assessment_method", "qualitative_layout"):
-            choices = Edition.AssessmentMethod if name == "assessment_method" else Edition.QualitativeLayout
-            value = str(dict(choices.choices).get(value, value or ""))
+        field = Edition._meta.get_field(name)
+        if field.choices:
+            value = str(dict(field.choices).get(value, value or ""))
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
         out[("edition", name)] = (f"Edition › {_verbose(Edition, name)}", _text(value, rich=name in rich))
     for section in edition.get("sections", []):
         title = f"{section['number']}. {section['title']}" if section.get("number") else section.get("title", "")
@@ -278,8 +281,11 @@ def snapshot_fields(snapshot: dict[str, Any]) -> dict[tuple, tuple[str, str]]:
         out[("footnote", item["key"])] = (f"Footnote [^{item['key']}]", _text(item.get("text"), rich=True))
     for item in snapshot.get("references", []):
         for name in REFERENCE_FIELDS:
+            value = item.get(name)
+            if name == "sub_item":
+                value = "Yes" if value else ""  # shown only when set: a new reference is not "changed" to No
             out[("reference", item["order"], name)] = (
-                f"Reference {item['order']} › {_verbose(Reference, name)}", _text(item.get(name)))
+                f"Reference {item['order']} › {_verbose(Reference, name)}", _text(value))
     if "edition" in snapshot:
         _edition_fields(snapshot["edition"], out)
     return out

@@ -378,7 +378,8 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
     )
     Reference.objects.bulk_create([
         Reference(factsheet=factsheet, order=i["order"], citation=i.get("citation") or "", url=i.get("url") or "",
-                  last_accessed=_date(i.get("last_accessed")))
+                  url_label=i.get("url_label") or "", last_accessed=_date(i.get("last_accessed")),
+                  sub_item=bool(i.get("sub_item")))
         for i in snapshot.get("references", [])
     ])
     return issues

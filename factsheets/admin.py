@@ -9,6 +9,7 @@ from factsheets import selectors, services
 from factsheets.admin_io import DataImportExportMixin, ReadOnlyAdminMixin
 from factsheets.forms import AssessmentForm, FactsheetAddForm, PolicyForm, QualitativeForm
 from factsheets.models import (
+    PRESENTATION_FIELDS,
     Assessment,
     Category,
     Country,
@@ -281,6 +282,9 @@ class EditionAdmin(DataImportExportMixin, admin.ModelAdmin):
             "assessment_method", "assessment_table_title", "methodology_intro", "methodology_outro",
             "qualitative_title", "qualitative_layout", "annex_title",
         ]}),
+        ("Presentation", {"fields": PRESENTATION_FIELDS, "classes": ["collapse"],
+                          "description": "How this edition's PDFs print: captions ({number}, {country} and "
+                                         "{title} are filled in), source lines, contents, lists, references."}),
     ]
     inlines = [SectionInline, CriterionInline, TopicInline, CategoryInline]
 

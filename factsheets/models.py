@@ -64,6 +64,33 @@ class Edition(PrintableTextModel):
         max_length=10, choices=QualitativeLayout.choices, default=QualitativeLayout.HEADINGS
     )
     annex_title = models.CharField(max_length=200, blank=True)
+    # --- how this edition's factsheets are printed (each edition keeps its own presentation) -----------------
+    contents_title = models.CharField(max_length=100, default="Contents")
+    contents_lists_itself = models.BooleanField(default=False, help_text="The contents page lists itself first.")
+    policy_table_caption = models.CharField(
+        max_length=300, blank=True, help_text="Table 1's caption, e.g. “Table {number} - Overview of cluster policy "
+                                              "in {country}”; empty: no caption.")
+    assessment_table_caption = models.CharField(max_length=300, blank=True, help_text="E.g. “Table {number}: {title}”.")
+    qualitative_table_caption = models.CharField(max_length=300, blank=True)
+    annex_table_caption = models.CharField(max_length=300, blank=True, help_text="E.g. “Table {number}: {title}”.")
+    chart_caption = models.CharField(max_length=300, blank=True, help_text="Under the score chart; empty: none.")
+    source_lines = models.BooleanField(default=True, help_text="“Source: ECCP (year).” under each table.")
+
+    class ListStyle(models.TextChoices):
+        DECIMAL = "decimal", "1. 2. 3."
+        PAREN = "paren", "1) 2) 3)"
+
+    class BulletStyle(models.TextChoices):
+        BULLET = "bullet", "• bullets"
+        DASH = "dash", "- dashes"
+
+    class ReferenceStyle(models.TextChoices):
+        PLAIN = "plain", "Entries with the address and “(last access dd.mm.yyyy).”"
+        BULLETED = "bulleted", "Bulleted entries with “Available at: address”"
+
+    ordered_list_style = models.CharField(max_length=10, choices=ListStyle.choices, default=ListStyle.DECIMAL)
+    bullet_style = models.CharField(max_length=10, choices=BulletStyle.choices, default=BulletStyle.BULLET)
+    reference_style = models.CharField(max_length=10, choices=ReferenceStyle.choices, default=ReferenceStyle.PLAIN)
     validation_required = models.BooleanField(
         default=False, help_text="A national authority's confirmation is required before a factsheet is approved "
                                  "(otherwise it is shown to reviewers, not required).",
@@ -83,6 +110,14 @@ class Edition(PrintableTextModel):
     @property
     def is_scored(self) -> bool:
         return self.assessment_method == self.AssessmentMethod.SCORE
+
+
+# How an edition prints its factsheets (each edition keeps the presentation of its own published PDFs).
+PRESENTATION_FIELDS = [
+    "contents_title", "contents_lists_itself", "policy_table_caption", "assessment_table_caption",
+    "qualitative_table_caption", "annex_table_caption", "chart_caption", "source_lines", "ordered_list_style",
+    "bullet_style", "reference_style",
+]
 
 
 class Section(PrintableTextModel):
@@ -526,7 +561,11 @@ class Reference(PrintableTextModel):
     order = models.PositiveSmallIntegerField(default=0)
     citation = models.TextField(max_length=2000)
     url = models.URLField(max_length=2000, blank=True)
+    url_label = models.CharField(
+        max_length=2000, blank=True, help_text="The address as printed, if not the link itself (e.g. “www.…”).",
+    )
     last_accessed = models.DateField(null=True, blank=True)
+    sub_item = models.BooleanField(default=False, help_text="Printed as a sub-item of the entry above.")
 
     class Meta:
         ordering = ["factsheet", "order"]

@@ -28,6 +28,7 @@ from factsheets.imports import (
     split_labels,
 )
 from factsheets.models import (
+    PRESENTATION_FIELDS,
     Assessment,
     Category,
     Country,
@@ -679,11 +680,13 @@ class EditionResource(NaturalKeyResource):
     key = (("year", "int"),)
     year = fields.Field(attribute="year", column_name="year", widget=widgets.IntegerWidget())
 
+    optional_columns = frozenset(PRESENTATION_FIELDS)  # files written before they existed still import
+
     class Meta:
         model = Edition
         fields = (
             "year", "assessment_method", "assessment_table_title", "methodology_intro", "methodology_outro",
-            "qualitative_title", "qualitative_layout", "annex_title",
+            "qualitative_title", "qualitative_layout", "annex_title", *PRESENTATION_FIELDS,
         )
 
     def base_queryset(self):
@@ -1051,10 +1054,11 @@ class FootnoteResource(FactsheetBoundResource):
 class ReferenceResource(FactsheetBoundResource):
     display_name = "References"
     key = (("country", "code"), ("edition", "int"), ("order", "int"))
+    optional_columns = frozenset({"url_label", "sub_item"})  # files written before they existed still import
 
     class Meta:
         model = Reference
-        fields = ("country", "edition", "order", "citation", "url", "last_accessed")
+        fields = ("country", "edition", "order", "citation", "url", "url_label", "last_accessed", "sub_item")
 
     def base_queryset(self):
         return Reference.objects.select_related("factsheet__country", "factsheet__edition").order_by(

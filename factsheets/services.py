@@ -13,6 +13,7 @@ from django.db import transaction
 from django_countries import countries
 
 from factsheets.models import (
+    PRESENTATION_FIELDS,
     Assessment,
     Category,
     Country,
@@ -67,6 +68,7 @@ def edition_load(*, data: dict[str, Any]) -> Edition:
             "qualitative_title": data.get("qualitative_title") or "",
             "qualitative_layout": data.get("qualitative_layout") or Edition.QualitativeLayout.HEADINGS,
             "annex_title": data.get("annex_title") or "",
+            **{name: data[name] for name in PRESENTATION_FIELDS if name in data},
         },
     )
     for order, section in enumerate(data.get("sections") or [], start=1):
@@ -194,7 +196,8 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
     for order, item in enumerate(data.get("references") or [], start=1):
         reference = Reference(
             factsheet=factsheet, order=order, citation=item["citation"], url=item.get("url") or "",
-            last_accessed=_date(item.get("last_accessed")),
+            url_label=item.get("url_label") or "", last_accessed=_date(item.get("last_accessed")),
+            sub_item=bool(item.get("sub_item")),
         )
         reference.full_clean(exclude=["factsheet"])
         reference.save()

@@ -217,7 +217,7 @@ def test_export_and_import_edition_commands(demo, tmp_path, capsys):
 def test_import_export_management_commands_work_with_the_resources(demo, tmp_path, capsysbinary):
     call_command("export", "CSV", "factsheets.resources.ReferenceResource")
     data = capsysbinary.readouterr().out
-    assert data.startswith(b"country,edition,order,citation,url,last_accessed")
+    assert data.startswith(b"country,edition,order,citation,url,url_label,last_accessed,sub_item")
     edited = data.replace(b"Secretar\xc3\xada de Econom\xc3\xada", b"Ministry of Economy", 1)
     assert edited != data
     path = tmp_path / "references.csv"

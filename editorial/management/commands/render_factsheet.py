@@ -22,6 +22,6 @@ class Command(BaseCommand):
         factsheet = factsheet_for_cli(country_code=country, year=year)
         if factsheet is None:
             raise CommandError(f"There is no {year} factsheet for {country.upper()}.")
-        pdf = render_factsheet_pdf(factsheet, draft=draft, pdf_variant="pdf/a-3b" if pdf_a else None)
+        pdf = render_factsheet_pdf(factsheet, draft=draft, pdf_variant="pdf/a-3b" if pdf_a else "pdf/ua-1")
         Path(output).write_bytes(pdf)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(pdf)} bytes)"))

@@ -1,0 +1,284 @@
+"""The PDFs as the publisher signs them off, edition by edition (issue 13): each edition's own presentation,
+sections where the published PDFs have them, Table 1's dimension labels, no stranded lines, and PDF/UA-1
+(checked with pikepdf on the structure tree and the content streams: veraPDF cannot be fetched here)."""
+
+import io
+import re
+import subprocess
+from collections import defaultdict
+
+import pikepdf
+import pytest
+from weasyprint import HTML
+
+from editorial import rendering
+from editorial.rendering import render_factsheet_pdf, short_pages
+from tests.editorial.pdf_helpers import RUNNING_HEADER, norm
+
+pytestmark = pytest.mark.django_db
+
+# Where each section starts in the published PDFs (their contents pages).
+PUBLISHED_STARTS = {
+    2020: {"Introduction": 3, "1. National cluster policy, programmes and initiatives": 5,
+           "2. State of play of cluster policy": 10, "Bibliography": 13},
+    2023: {"1. Introduction and economic policy context": 4,
+           "2. National cluster policy, programmes and initiatives": 6, "3. State of cluster policy": 15,
+           "References": 18, "Annex": 20},
+}
+SUB_ROWS = {  # first word of a Table 1 sub-row label -> the dimension labels it may sit beside
+    "Financial": {"INSTRUMENTS"}, "Technical": {"INSTRUMENTS"}, "Explanation": {"INSTRUMENTS", "HISTORY"},
+    "Period": {"HISTORY"}, "Ending": {"HISTORY"}, "Starting": {"HISTORY"}, "Overall": {"BUDGET"},
+    "Annual": {"BUDGET"}, "Source": {"BUDGET"},
+    "Availability": {"POLICY", "EVALUATION"}, "Results": {"POLICY", "EVALUATION"},
+}
+
+
+def section_starts(data) -> dict[str, int]:
+    starts = {}
+    for section in data["doc"].sections:
+        title = section.numbered_title
+        starts[title] = next(
+            index + 1 for index, text in enumerate(data["layout_pages"])
+            if index > 1 and RUNNING_HEADER in text and title in [line.strip() for line in text.splitlines()]
+        )
+    return starts
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_sections_start_within_one_page_of_the_published_pdf(demo_pdfs, year):
+    starts = section_starts(demo_pdfs[year])
+    assert set(starts) == set(PUBLISHED_STARTS[year])
+    for title, page in PUBLISHED_STARTS[year].items():
+        assert abs(starts[title] - page) <= 1, f"{title}: page {starts[title]}, published on page {page}"
+
+
+def test_2020_keeps_its_own_presentation(demo_pdfs):
+    pages = demo_pdfs[2020]["pages"]
+    text = norm(" ".join(pages))
+    assert "Source:" not in text and "Table 1" not in text and "Table 2" not in text  # no source lines, captions
+    assert "score against maximum score per criterion" not in text  # no chart caption
+    dividers = [norm(p) for p in pages if RUNNING_HEADER not in p]
+    assert "Introduction" not in dividers and "Bibliography" not in dividers  # they open without a divider
+    contents = demo_pdfs[2020]["layout_pages"][1]
+    assert re.search(r"^Contents\s*\.{3,}\s*2$", contents, flags=re.M)  # the contents list themselves
+    compact = re.sub(r"\s+", "", text)
+    assert "Availableat:https://eulacfoundation.org/en/system/files/clustersen.pdf" in compact
+    assert "• Paton, J., Bercovich" in norm(" ".join(demo_pdfs[2020]["layout_pages"]))
+    assert "Availableat:www.nl.gob.mx/sites/default/files/programa_especial_cyt.pdf" in compact  # as printed
+    assert "Ending year (for policies with limited period)" in text
+
+
+def test_2023_keeps_its_own_presentation(demo_pdfs):
+    pages = demo_pdfs[2023]["pages"]
+    text = norm(" ".join(pages))
+    assert pages[1].splitlines()[0].strip() == "Content"
+    for caption in ("Table 1 - Overview of cluster policy in Mexico", "Table 2: State of play",
+                    "Table 3: Analytical framework for the state of cluster policy"):
+        assert caption in text
+    assert text.count("Source: ECCP (2023).") == 3
+    layout = norm(" ".join(demo_pdfs[2023]["layout_pages"]))
+    assert "1) an insight into a broad cluster policy, 2) an assessment" in layout
+    assert "- to serve as a platform for dialogue" in layout  # the Article 49 list keeps its dashes
+    assert "Ending year (for policies with limited period)" in text
+    assert "(last access 19.12.2022)." in text  # references end with a full stop
+    assert "www.economia.gob.mx/files/" in text and "http://www.economia.gob.mx" not in text  # shown as printed
+    references = " ".join(pages[section_starts(demo_pdfs[2023])["References"] - 1:])
+    assert re.search(r"^- See also the live presentation:", references, flags=re.M)
+
+
+def test_2023_table2_marks_follow_the_section_text_and_the_annex(demo_pdfs):
+    marked = {row["name"]: next(level["label"] for level in row["levels"] if level["marked"])
+              for row in demo_pdfs[2023]["doc"].assessment["rows"]}
+    assert marked == {
+        "Policy scope": "National and/or regional cluster policy",
+        "Continuity": "Cluster policy established over 10 years ago",
+        "Evidence of performance": "Existence of monitoring or an ongoing / interim evaluation",
+        "Cluster support instruments": "Financial support for cluster development in the broader and / or sectoral "
+                                       "policy",
+    }
+
+
+def words(path, page: int) -> list[tuple[float, float, str]]:
+    """(x, y, word) of a page, from pdftotext -bbox."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(float(x), float(y), word) for x, y, word in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', html)]
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_every_table1_sub_row_has_its_dimension_label_beside_it_on_its_page(demo_pdfs, year):
+    data = demo_pdfs[year]
+    checked = 0
+    for number, text in enumerate(data["pages"], start=1):
+        if "Policy type:" not in text:
+            continue
+        page_words = words(data["path"], number)
+        sub_x = min(x for x, _, w in page_words if w == "Policy") + 1  # the label columns start at the left edge
+        dims = [(x, y, w) for x, y, w in page_words if w.isupper() and len(w) > 2 and x < sub_x + 5]
+        dim_column = min((x for x, _, _ in dims), default=sub_x)
+        subs = [(x, y, w) for x, y, w in page_words if w in SUB_ROWS and dim_column + 20 < x < 200]
+        for x, y, word in subs:
+            above = [(dy, w) for dx, dy, w in dims if abs(dx - dim_column) < 2 and dy <= y + 1]
+            assert above, f"page {number}: “{word}” has no dimension label beside it"
+            assert max(above)[1] in SUB_ROWS[word], f"page {number}: “{word}” sits beside {max(above)[1]}"
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_continuation_page_repeats_the_dimension_label():
+    """A dimension whose sub-rows run onto the next page shows its label again in the first sub-row there."""
+    from tests import factories
+
+    factsheet = factories.FactsheetFactory()
+    factories.SectionFactory(edition=factsheet.edition, kind="policies", number=1, title="Policies")
+    policy = factories.PolicyFactory(factsheet=factsheet, period="limited", start_year=2015, end_year=2030,
+                                     history_text="<p>History.</p>", budget_source="<p>The state budget.</p>")
+    _, css, fetcher, _, counter_style = rendering._resources()
+    for sentences in range(10, 90, 4):  # grow the text above until a page break falls between two sub-rows
+        policy.instruments_text = "<p>" + "Instruments are explained at length here. " * sentences + "</p>"
+        policy.save()
+        html = rendering.factsheet_html(rendering.factsheet_document(factsheet))
+        rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(),
+                        url_fetcher=fetcher).render(stylesheets=[css], counter_style=counter_style)
+        if rendering.table1_labels_repeat(rendered):
+            break
+    else:
+        pytest.fail("no page break fell between two sub-rows")
+    pages = [page for page in pdf_pages(rendered.write_pdf()) if "Policy type:" in page]
+    assert len(pages) >= 2
+    continued = pages[1]
+    first_sub = next(word for word in re.findall(r"[A-Z][a-z]+", continued) if word in SUB_ROWS)
+    assert SUB_ROWS[first_sub] & set(continued.split()), continued
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return out.split("\f")
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_no_page_but_the_cover_and_dividers_holds_fewer_than_four_lines(demo_pdfs, year):
+    data = demo_pdfs[year]
+    dividers = {norm(f"{s.divider_number} {s.title}") for s in data["doc"].sections if s.divider}
+    for number, text in enumerate(data["layout_pages"], start=1):
+        lines = [line for line in text.splitlines() if line.strip() and RUNNING_HEADER not in line
+                 and "Country factsheet ·" not in line and "Strengthening the European economy" not in line]
+        if number == 1 or norm(" ".join(lines)) in dividers:
+            continue
+        assert len(lines) >= 4, f"page {number} holds {len(lines)} lines: {lines}"
+
+
+def test_the_layout_guard_finds_a_page_of_stranded_lines():
+    _, css, fetcher, _, counter_style = rendering._resources()
+    filler = "<p>" + "A line of text that fills the page. " * 12 + "</p>"
+    html = f'<section class="content">{filler * 12}<p>Stranded.</p></section>'
+    rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(), url_fetcher=fetcher
+                    ).render(stylesheets=[css], counter_style=counter_style)
+    last_lines = rendering.body_lines(rendered.pages[-1])
+    assert (last_lines < 4) == (len(rendered.pages) in short_pages(rendered))
+    html = f'<section class="content">{filler * 3}</section><div class="divider"><p>01</p></div>'
+    rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(), url_fetcher=fetcher
+                    ).render(stylesheets=[css], counter_style=counter_style)
+    assert short_pages(rendered) == []  # a divider holds little on purpose
+
+
+# ------------------------------------------------------------------------------------------------- PDF/UA-1
+
+
+def struct_elements(pdf):
+    def walk(node):
+        kids = node.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                yield kid
+                yield from walk(kid)
+    return list(walk(pdf.Root.StructTreeRoot))
+
+
+@pytest.fixture(scope="module")
+def opened(demo_pdfs):
+    return {year: pikepdf.open(io.BytesIO(data["pdf"])) for year, data in demo_pdfs.items()}
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_every_image_has_alternative_text(opened, year):
+    figures = [e for e in struct_elements(opened[year]) if e.S == pikepdf.Name.Figure]
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    alts = [str(f.Alt) for f in figures]
+    assert "European Cluster Collaboration Platform logo" in alts
+    if year == 2020:
+        assert any("Policy scope: 2 of 2" in alt and "Instruments: 2 of 2" in alt for alt in alts)  # the chart
+    else:
+        assert alts.count("Marked level:") == 4
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_xmp_declares_pdf_ua_with_title_language_and_dates(opened, year):
+    meta = opened[year].open_metadata()
+    assert meta["pdfuaid:part"] == "1"
+    assert meta["dc:title"] == f"Country factsheet Mexico {year}"
+    assert "en" in meta["dc:language"] and str(opened[year].Root.Lang) == "en"
+    assert meta.get("xmp:CreateDate")
+    assert opened[year].Root.MarkInfo.Marked and opened[year].Root.ViewerPreferences.DisplayDocTitle
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_headings_do_not_skip_levels(opened, year):
+    levels = [int(str(e.S)[2:]) for e in struct_elements(opened[year]) if re.fullmatch(r"/H\d", str(e.S))]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_table1_is_one_table_across_its_pages(opened, demo_pdfs, year):
+    pdf = opened[year]
+    tables = [e for e in struct_elements(pdf) if e.S == pikepdf.Name.Table]
+    assert len(tables) == 3  # Table 1, the state of play, the annex or the qualitative table
+    table1 = tables[0]
+    bodies = [k for k in table1.K if isinstance(k, pikepdf.Dictionary) and k.S == pikepdf.Name.TBody]
+    heads = [k for k in table1.K if isinstance(k, pikepdf.Dictionary) and k.S == pikepdf.Name.THead]
+    pages = {pdf.pages.index(pikepdf.Page(b.Pg)) for b in bodies}
+    assert len(heads) == 1 and len(pages) > 2  # one header, body rows from every page it spans
+    ids = {str(e.ID) for e in struct_elements(pdf) if "/ID" in e}
+    for cell in (e for e in struct_elements(pdf) if e.S == pikepdf.Name.TD):
+        for header in cell.get("/A", {}).get("/Headers", []):
+            assert str(header) in ids  # every cell points at headers that exist
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_running_header_footer_and_page_numbers_are_artefacts(opened, year):
+    pdf = opened[year]
+    reachable = {e.objgen for e in struct_elements(pdf)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    mapped = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    artefacts = defaultdict(int)
+    for index, page in enumerate(pdf.pages):
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) != "BDC":
+                continue
+            if operands[0] == pikepdf.Name.Artifact:
+                artefacts[index] += 1
+                continue
+            mcid = int(operands[1].MCID)
+            element = mapped[index][mcid]
+            assert isinstance(element, pikepdf.Dictionary) and element.objgen in reachable, (index, mcid)
+    content_pages = [i for i, text in enumerate(pdf_pages_of(pdf)) if RUNNING_HEADER in text]
+    assert content_pages and all(artefacts[i] >= 3 for i in content_pages)  # header, motto, page number
+
+
+def pdf_pages_of(pdf) -> list[str]:
+    out = io.BytesIO()
+    pdf.save(out)
+    return pdf_pages(out.getvalue())
+
+
+def test_a_draft_says_draft_in_its_title_and_on_every_page(demo):
+    pdf = render_factsheet_pdf(demo[2023], draft=True)
+    info = pikepdf.open(io.BytesIO(pdf))
+    assert str(info.docinfo["/Title"]).startswith("DRAFT – Country factsheet Mexico 2023")
+    assert info.open_metadata()["dc:title"].startswith("DRAFT")
+    marked = {info.pages.index(pikepdf.Page(e.Pg)) for e in struct_elements(info)
+              if e.S == pikepdf.Name.Figure and str(e.get("/Alt")) == "Draft, not for publication"}
+    assert marked == set(range(len(info.pages)))  # the mark is drawn above everything, cover and dividers too
