@@ -97,6 +97,14 @@ def render_factsheet_pdf(
             rendered = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 stylesheets=stylesheets, font_config=font_config, counter_style=counter_style, **options
             )
+            stranded = stranded_rows(rendered)
+            if stranded:  # a row that starts at a page foot with only its label: it opens the next page instead
+                moved = CSS(string=" ".join(f"#{row} {{ break-before: page; }}" for row in stranded),
+                            font_config=font_config)
+                rendered = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                    stylesheets=[*stylesheets, moved], font_config=font_config, counter_style=counter_style,
+                    **options
+                )
             table1_labels_repeat(rendered)
             problems = layout_problems(rendered)
             if best is None or problems < best_problems:
@@ -158,6 +166,32 @@ def table1_labels_repeat(rendered) -> int:
                             part.style["visibility"] = "visible"
                 shown += 1
     return shown
+
+
+def stranded_rows(rendered) -> list[str]:
+    """Ids of the table rows that start at the foot of a page with their labels but none of their text, or the
+    other way round (the rest follows on the next page)."""
+    stranded = []
+    for index, page in enumerate(rendered.pages[:-1]):
+        rows = [box for box in page._page_box.descendants() if isinstance(box, boxes.TableRowBox)
+                and box.element is not None and box.element.get("id")]
+        if not rows:
+            continue
+        last = rows[-1]
+        labels = [cell for cell in last.children if cell.element_tag == "th"]
+        cells = [cell for cell in last.children if cell.element_tag == "td"]
+        label_alone = cells and not any(_has_text(c) for c in cells) and any(_has_text(c) for c in labels)
+        text_alone = labels and not any(_has_text(c) for c in labels) and any(_has_text(c) for c in cells)
+        if label_alone or text_alone:
+            following = {box.element.get("id") for box in rendered.pages[index + 1]._page_box.descendants()
+                         if isinstance(box, boxes.TableRowBox) and box.element is not None}
+            if last.element.get("id") in following:  # a first row moves with the heading above its table
+                stranded.append(last.element.get("data-moves-with") or last.element.get("id"))
+    return stranded
+
+
+def _has_text(box) -> bool:
+    return any(isinstance(b, boxes.TextBox) and b.text.strip() for b in box.descendants())
 
 
 def layout_problems(rendered) -> tuple[int, int, int]:
