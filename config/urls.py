@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from health_check.views import HealthCheckView
 
 admin.site.site_header = "ECCP country factsheets"
 admin.site.site_title = "ECCP factsheets"
@@ -12,6 +13,10 @@ admin.site.index_title = "Editorial back office"
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("editorial/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
+    # For load balancers: 200 when the database, the media storage and the cache answer, 500 otherwise.
+    path("health/", HealthCheckView.as_view(checks=[
+        "health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache",
+    ]), name="health"),
     path("", include("editorial.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -25,12 +25,22 @@ def factsheet_index(request):
     return render(request, "editorial/public/index.html", {"editions": publications_by_edition()})
 
 
+def _once(request, key, find):
+    """The ETag, Last-Modified and response of one download share one lookup (one query per request)."""
+    found = request.__dict__.setdefault("_publications", {})
+    if key not in found:
+        found[key] = find()
+    return found[key]
+
+
 def _current(request, year, country, **kwargs):
-    return publication_current_get(year=year, country_code=country)
+    return _once(request, ("current", year, country),
+                 lambda: publication_current_get(year=year, country_code=country))
 
 
 def _version(request, year, country, number, **kwargs):
-    return publication_version_get(year=year, country_code=country, number=number)
+    return _once(request, ("version", year, country, number),
+                 lambda: publication_version_get(year=year, country_code=country, number=number))
 
 
 def _serve(publication: Publication | None, *, immutable: bool):

@@ -93,7 +93,8 @@ def test_an_inactive_user_can_do_nothing(users, factsheet, walk_to, client, acti
     before = footprint(factsheet)
     with pytest.raises(PermissionDenied):
         services.factsheet_transition(factsheet=factsheet, by=editor, action=action, comment="Inactive.")
-    assert not client.login(username=editor.username, password="password")
+    client.post(reverse("admin:login"), {"username": editor.username, "password": "password"})
+    assert "_auth_user_id" not in client.session  # an inactive user cannot sign in
     client.force_login(editor)  # a session that outlived the deactivation
     response = client.post(reverse("admin:factsheets_factsheet_workflow", args=[factsheet.pk]),
                            {"action": action, "comment": "Inactive."})
