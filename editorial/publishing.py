@@ -16,7 +16,10 @@ from factsheets.models import Factsheet
 @transaction.atomic
 def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
     """Render the factsheet as it stands and store it as its next numbered publication."""
-    factsheet = Factsheet.objects.select_for_update().select_related("country", "edition").get(pk=factsheet.pk)
+    # Only the factsheet's row: locking its edition and country too would stall every other factsheet of the
+    # edition (saves, transitions, new factsheets) for as long as the render takes.
+    factsheet = (Factsheet.objects.select_for_update(of=("self",)).select_related("country", "edition")
+                 .get(pk=factsheet.pk))
     number = (factsheet.publications.aggregate(n=Max("number"))["n"] or 0) + 1
     pdf = render_factsheet_pdf(factsheet)
     publication = Publication(

@@ -120,3 +120,54 @@ def test_two_reviewers_deciding_at_once_yield_one_decision(users, factsheet, mak
     decided = [o for o in outcomes if o != "refused"][0]
     assert factsheet.state == {"approve": "approved", "request_changes": "changes_requested"}[decided]
     assert factsheet.audit_entries.filter(action__in=["approve", "request_changes"]).count() == 1
+
+
+def test_publishing_one_factsheet_does_not_block_the_rest_of_its_edition(users, factsheet, monkeypatch):
+    """While a publish holds its factsheet's row (rendering), another factsheet of the same edition is saved and
+    a new factsheet is added to the edition: only the factsheet's own row is locked, not the edition's."""
+    from editorial import publishing
+    from tests import factories
+
+    other = factories.FactsheetFactory(edition=factsheet.edition)
+    rendering, release = threading.Event(), threading.Event()
+
+    def slow_render(fs, **kwargs):
+        rendering.set()
+        release.wait(20)
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr(publishing, "render_factsheet_pdf", slow_render)
+    errors = []
+
+    def publish():
+        from django.db import connection as thread_connection
+
+        try:
+            publishing.publication_create(factsheet=factsheet, by=users["editor"])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=publish)
+    thread.start()
+    assert rendering.wait(20), "the publish never reached the render"
+    try:
+        with _connect() as meanwhile:  # another editor, while the render runs
+            meanwhile.execute("SET lock_timeout = '2s'")
+            meanwhile.execute("UPDATE factsheets_factsheet SET introduction = %s WHERE id = %s",
+                              ["<p>Saved meanwhile.</p>", other.pk])
+            country = factories.CountryFactory(code="NL")
+            meanwhile.execute(
+                "INSERT INTO factsheets_factsheet (country_id, edition_id, state, lock_version, introduction, "
+                "policies_intro, assessment_intro, qualitative_intro, created_at, updated_at) "
+                "VALUES (%s, %s, 'draft', 1, '', '', '', '', now(), now())", [country.pk, factsheet.edition_id],
+            )
+            meanwhile.commit()
+    finally:
+        release.set()
+        thread.join()
+    assert not errors, errors
+    assert Factsheet.objects.get(pk=other.pk).introduction == "<p>Saved meanwhile.</p>"
+    assert Factsheet.objects.filter(edition=factsheet.edition, country__code="NL").exists()
+    assert factsheet.publications.count() == 1
