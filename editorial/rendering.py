@@ -172,10 +172,12 @@ def stranded_rows(rendered) -> list[str]:
     """Ids of the table rows that start at the foot of a page with their labels but none of their text, or the
     other way round (the rest follows on the next page)."""
     stranded = []
+    previous: set[str] = set()
     for index, page in enumerate(rendered.pages[:-1]):
         rows = [box for box in page._page_box.descendants() if isinstance(box, boxes.TableRowBox)
                 and box.element is not None and box.element.get("id")]
-        if not rows:
+        seen, previous = previous, {row.element.get("id") for row in rows}
+        if not rows or rows[-1].element.get("id") in seen:  # the end of a row begun on an earlier page
             continue
         last = rows[-1]
         labels = [cell for cell in last.children if cell.element_tag == "th"]

@@ -282,3 +282,45 @@ def test_a_draft_says_draft_in_its_title_and_on_every_page(demo):
     marked = {info.pages.index(pikepdf.Page(e.Pg)) for e in struct_elements(info)
               if e.S == pikepdf.Name.Figure and str(e.get("/Alt")) == "Draft, not for publication"}
     assert marked == set(range(len(info.pages)))  # the mark is drawn above everything, cover and dividers too
+
+
+def _copy_policy(factsheet, policy, order):
+    selections = {name: list(getattr(policy, name).all()) for name in
+                  ["objectives", "authority_roles", "beneficiaries", "financial_instruments",
+                   "technical_instruments", "eu_priorities"]}
+    policy.pk = policy.id = None
+    policy._state.adding = True
+    policy.order, policy.name = order, f"Copy {order}: {policy.name}"
+    policy.save()
+    for name, values in selections.items():
+        getattr(policy, name).set(values)
+
+
+@pytest.mark.parametrize("policies", [2, 3])
+def test_the_common_case_renders_in_one_pass(demo, monkeypatch, policies):
+    """The layout guard's second pass is for real faults: Mexico 2023 as published, and with a third policy
+    (the synthetic edition of the benchmarks), lay out right the first time."""
+    factsheet = demo[2023]
+    if policies == 3:
+        _copy_policy(factsheet, factsheet.policies.order_by("order").first(), 3)
+    passes = []
+    real_html = rendering.HTML
+
+    class CountingHTML(real_html):
+        def render(self, *args, **kwargs):
+            passes.append(1)
+            return super().render(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "HTML", CountingHTML)
+    render_factsheet_pdf(factsheet)
+    assert len(passes) == 1
+
+
+def test_a_split_row_continuing_on_the_next_page_is_not_taken_for_a_stranded_one():
+    _, css, fetcher, _, counter_style = rendering._resources()
+    long_cell = "<p>" + "Text that runs on and on. " * 400 + "</p>"
+    html = (f'<table class="policy-table"><tbody><tr id="t1-1-1"><th class="dim">LABEL</th>'
+            f"<td>{long_cell}</td></tr></tbody></table>")
+    rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(), url_fetcher=fetcher
+                    ).render(stylesheets=[css], counter_style=counter_style)
+    assert len(rendered.pages) > 1 and rendering.stranded_rows(rendered) == []
