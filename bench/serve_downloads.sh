@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark (run by hand): gunicorn on 127.0.0.1 with PostgreSQL, measured with wrk (apt-get install wrk).
+#   (a) a published PDF download against a static file of the same bytes served by the same gunicorn
+#   (b) conditional GETs answered 304
+#   (c) the public list and an admin change page under 16 concurrent clients
+#
+#   bash bench/serve_downloads.sh [seconds per run, default 10]
+#
+# It creates (and drops) the scratch database bench_downloads; media and static files go to bench/out/serve/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-10}"
+OUT="bench/out/serve"
+DB="bench_downloads"
+PORT=8790
+rm -rf "$OUT" && mkdir -p "$OUT"
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
+export DJANGO_SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
+export DJANGO_ALLOWED_HOSTS="127.0.0.1" DJANGO_SITE_URL="http://127.0.0.1:$PORT" DJANGO_SECURE_SSL_REDIRECT=0
+export DJANGO_MEDIA_ROOT="$PWD/$OUT/media" DJANGO_STATIC_ROOT="$PWD/$OUT/static" DJANGO_LOG_LEVEL=ERROR
+export AXES_FAILURE_LIMIT=1000
+PY=.venv/bin/python
+$PY manage.py migrate -v0
+$PY manage.py load_demo --force >/dev/null
+$PY manage.py publish_demo >/dev/null
+$PY manage.py collectstatic --noinput -v0
+# The same bytes as the current Mexico 2023 PDF, as a static file.
+$PY - <<'EOF'
+import os, django, shutil
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from django.conf import settings
+from editorial.selectors import publication_current_get
+publication = publication_current_get(year=2023, country_code="MX")
+shutil.copyfile(publication.pdf.path, os.path.join(settings.STATIC_ROOT, "same-bytes.pdf"))
+print(f"PDF: {publication.pdf_size} bytes, ETag \"{publication.pdf_sha256}\"")
+open(os.path.join(settings.STATIC_ROOT, "etag.txt"), "w").write(publication.pdf_sha256)
+EOF
+ETAG="$(cat "$OUT/static/etag.txt")"
+.venv/bin/gunicorn config.wsgi --workers 2 --bind "127.0.0.1:$PORT" --log-level warning &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/health/" -H "Accept: application/json" >/dev/null && break; sleep 0.2; done
+
+# An editor's session for the admin page.
+COOKIE="$($PY - <<EOF
+import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+user = get_user_model().objects.get(username="editor")
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+store.save()
+print(store.session_key)
+EOF
+)"
+FACTSHEET_ID="$($PY -c "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();from factsheets.models import Factsheet;print(Factsheet.objects.get(country__code='MX',edition__year=2023).pk)")"
+
+run() {  # label, connections, url, extra wrk args
+  local label="$1" connections="$2" url="$3"; shift 3
+  local result
+  result="$(wrk -t2 -c"$connections" -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$PORT$url")"
+  local rps p50 p99 errors
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$result")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$result")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$result")"
+  errors="$(grep -E "Non-2xx|Socket errors" <<<"$result" | tr '\n' ' ' || true)"
+  printf "%-34s %9s req/s  p50 %8s  p99 %8s  %s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0 errors}"
+}
+
+echo "gunicorn 2 workers, wrk 2 threads, ${DURATION}s per run"
+run "(a) static file, same bytes" 8 "/static/same-bytes.pdf"
+run "(a) published PDF download" 8 "/factsheets/2023/mx.pdf"
+run "(a) published PDF, version URL" 8 "/factsheets/2023/mx/v1.pdf"
+run "(b) 304, If-None-Match" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$ETAG\""
+run "(c) public list, 16 clients" 16 "/factsheets/"
+run "(c) admin change page, 16 clients" 16 "/admin/factsheets/factsheet/$FACTSHEET_ID/change/" \
+  -H "Cookie: sessionid=$COOKIE"
