@@ -114,7 +114,13 @@ def render_factsheet_pdf(
             logger.warning("%s: layout problem %r; rendering again with another footnote layout", document.title,
                            problems)
         data = best.write_pdf(**options)
-    return pdfua.finish(data) if pdf_variant == "pdf/ua-1" else data
+    if pdf_variant != "pdf/ua-1":
+        return data
+    try:
+        return pdfua.finish(data)
+    except Exception:  # noqa: BLE001 - a tagged PDF without the finishing beats no PDF at all
+        logger.exception("%s: PDF/UA finishing failed; the PDF is delivered as WeasyPrint wrote it", document.title)
+        return data
 
 
 @contextmanager

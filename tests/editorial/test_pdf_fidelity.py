@@ -324,3 +324,14 @@ def test_a_split_row_continuing_on_the_next_page_is_not_taken_for_a_stranded_one
     rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(), url_fetcher=fetcher
                     ).render(stylesheets=[css], counter_style=counter_style)
     assert len(rendered.pages) > 1 and rendering.stranded_rows(rendered) == []
+
+
+def test_a_failure_of_the_pdf_ua_finishing_still_delivers_the_pdf(demo, monkeypatch, caplog):
+    from editorial import pdfua
+
+    def broken(data):
+        raise pikepdf.PdfError("broken")
+
+    monkeypatch.setattr(pdfua, "finish", broken)
+    pdf = render_factsheet_pdf(demo[2020])
+    assert pdf.startswith(b"%PDF-") and "PDF/UA finishing failed" in caplog.text
