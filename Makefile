@@ -45,7 +45,9 @@ run: migrate
 	@echo "  Log in as analyst / analyst, reviewer / reviewer, editor / editor, or admin / admin."
 	@echo "  Public downloads: http://$(HOST)/factsheets/"
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+	@echo "  The web server and a task worker (it renders and publishes PDFs) start together; Ctrl-C stops both."
+	@echo ""
+	HOST=$(HOST) DJANGO_DEBUG=1 $(VENV)/bin/honcho start -f Procfile
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

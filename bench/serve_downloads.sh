@@ -82,3 +82,43 @@ run "(b) 304, If-None-Match" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$E
 run "(c) public list, 16 clients" 16 "/factsheets/"
 run "(c) admin change page, 16 clients" 16 "/admin/factsheets/factsheet/$FACTSHEET_ID/change/" \
   -H "Cookie: sessionid=$COOKIE"
+
+# Behind nginx (when installed): the download is handed to nginx with X-Accel-Redirect, the static file is
+# served by nginx too, so the two are compared through the same front server.
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+  NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+  EDITORIAL_SENDFILE_HEADER=X-Accel-Redirect .venv/bin/gunicorn config.wsgi --workers 2 \
+    --bind "127.0.0.1:$((PORT + 2))" --log-level warning &
+  GUNICORN2=$!
+  mkdir -p "$OUT/nginx/logs"
+  cat > "$OUT/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $PWD/$OUT/nginx/nginx.pid;
+error_log $PWD/$OUT/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $PWD/$OUT/nginx/body; proxy_temp_path $PWD/$OUT/nginx/proxy;
+  fastcgi_temp_path $PWD/$OUT/nginx/fastcgi; uwsgi_temp_path $PWD/$OUT/nginx/uwsgi; scgi_temp_path $PWD/$OUT/nginx/scgi;
+  types { application/pdf pdf; }
+  upstream django { server 127.0.0.1:$((PORT + 2)); keepalive 16; }
+  server {
+    listen 127.0.0.1:$((PORT + 1));
+    location /static/ { alias $PWD/$OUT/static/; }
+    location /protected-media/ { internal; alias $PWD/$OUT/media/; }
+    location / { proxy_pass http://django; proxy_http_version 1.1; proxy_set_header Connection "";
+                 proxy_set_header Host 127.0.0.1; }
+  }
+}
+CONF
+  "$NGINX" -c "$PWD/$OUT/nginx/nginx.conf" -p "$PWD/$OUT/nginx" -g "daemon off;" &
+  NGINXPID=$!
+  trap 'kill $GUNICORN $GUNICORN2 $NGINXPID 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres >/dev/null 2>&1 || true' EXIT
+  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$((PORT + 1))/factsheets/2023/mx.pdf" -o /dev/null && break; sleep 0.2; done
+  PORT=$((PORT + 1))
+  echo "behind nginx (2 workers), downloads handed over with X-Accel-Redirect"
+  run "(a) static file via nginx" 8 "/static/same-bytes.pdf"
+  run "(a) published PDF via nginx" 8 "/factsheets/2023/mx.pdf"
+  run "(b) 304 via nginx" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$ETAG\""
+fi

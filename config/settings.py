@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "health_check",
+    "django_tasks",
+    "django_tasks_db",
     "factsheets",
     "editorial",
 ]
@@ -58,6 +60,17 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Background tasks (Django's Tasks API through the django-tasks backport): PDFs are rendered and published by
+# workers (`manage.py db_worker`). The default backend keeps the queue in the database (django-tasks-db): it
+# works on SQLite for `make run` and on PostgreSQL, where workers on several machines take jobs with
+# SELECT … FOR UPDATE SKIP LOCKED, and a job is enqueued in the same transaction as the publish decision. A
+# broker-based backend (e.g. django-tasks' RQ backend on Redis) is a change of DJANGO_TASKS_BACKEND only.
+TASKS = {"default": {"BACKEND": env.str("DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+EDITORIAL_PUBLISH_ATTEMPTS = env.int("EDITORIAL_PUBLISH_ATTEMPTS", default=3)
+EDITORIAL_PUBLISH_RETRY_SECONDS = env.list("EDITORIAL_PUBLISH_RETRY_SECONDS", cast=int, default=[10, 60])
+EDITORIAL_PUBLISH_STALE_SECONDS = env.int("EDITORIAL_PUBLISH_STALE_SECONDS", default=300)  # a worker died
+EDITORIAL_QUEUE_LATE_SECONDS = env.int("EDITORIAL_QUEUE_LATE_SECONDS", default=120)  # health: no worker
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is locked out for AXES_COOLOFF_TIME; staff unlock it early by deleting its "access attempts" in the
@@ -147,8 +160,16 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# With a front server (nginx) declared, a download is handed to it: "X-Accel-Redirect" (nginx) or "X-Sendfile"
+# (Apache, lighttpd), with the internal location that maps to MEDIA_ROOT (nginx: `location /protected-media/
+# { internal; alias <MEDIA_ROOT>/; }`). Empty: Django streams the file itself.
+EDITORIAL_SENDFILE_HEADER = env.str("EDITORIAL_SENDFILE_HEADER", default="")
+EDITORIAL_SENDFILE_PREFIX = env.str("EDITORIAL_SENDFILE_PREFIX", default="/protected-media/")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Published PDFs: a directory shared by web servers and workers, or an S3-compatible bucket through
+    # django-storages (`pip install "django-storages[s3]"`, DJANGO_MEDIA_STORAGE=storages.backends.s3.S3Storage,
+    # the AWS_* variables that package reads).
+    "default": {"BACKEND": env.str("DJANGO_MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

@@ -13,9 +13,10 @@ admin.site.index_title = "Editorial back office"
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("editorial/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
-    # For load balancers: 200 when the database, the media storage and the cache answer, 500 otherwise.
+    # For load balancers: 200 when the database, the media storage, the cache and the task workers answer.
     path("health/", HealthCheckView.as_view(checks=[
         "health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache",
+        "editorial.health.TaskQueue",
     ]), name="health"),
     path("", include("editorial.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

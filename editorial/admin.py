@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +20,14 @@ from editorial.forms import (
     FactsheetChangeForm,
     ValidationSendForm,
 )
-from editorial.models import CarryForwardIssue, Publication, ReviewComment, Revision, ValidationRequest
+from editorial.models import (
+    CarryForwardIssue,
+    Publication,
+    PublishJob,
+    ReviewComment,
+    Revision,
+    ValidationRequest,
+)
 from editorial.permissions import WorkflowError
 from editorial.workflow import TRANSITIONS
 from factsheets import admin as factsheets_admin
@@ -130,7 +137,7 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
 
     class Media:
         css = {"all": ["editorial/admin/workflow.css"]}
-        js = ["editorial/admin/unsaved.js", "editorial/admin/comments.js"]
+        js = ["editorial/admin/unsaved.js", "editorial/admin/comments.js", "editorial/admin/publishing.js"]
 
     # --- permissions: the state decides, for everyone ---------------------------------------------------
     def has_change_permission(self, request, obj=None):
@@ -213,6 +220,8 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/workflow/", wrap(self.workflow_view), name="factsheets_factsheet_workflow"),
+            path("<path:object_id>/publish-status/", wrap(self.publish_status_view),
+                 name="factsheets_factsheet_publish_status"),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="factsheets_factsheet_compare"),
             path("<path:object_id>/comments/<int:comment_id>/resolve/", wrap(self.comment_resolve_view),
                  name="factsheets_factsheet_comment_resolve"),
@@ -270,8 +279,8 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
                     factsheet=factsheet, by=request.user, action=action, comment=comment, **anchor
                 )
                 label = TRANSITIONS[action].label
-                if isinstance(result, Publication):
-                    messages.success(request, f"Published as version {result.number}.")
+                if isinstance(result, PublishJob):
+                    _publish_message(request, result)
                 else:
                     phrase = STATE_PHRASES[TRANSITIONS[action].target]
                     messages.success(request, f"{label}: done. The factsheet {phrase}.")
@@ -280,6 +289,11 @@ class WorkflowFactsheetAdmin(RichTextReadOnlyMixin, factsheets_admin.FactsheetAd
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(self._change_url(factsheet))
+
+    def publish_status_view(self, request, object_id):
+        """The factsheet's latest publish job as JSON, for the page's "Publishing…" line (publishing.js)."""
+        factsheet = self._viewable(request, object_id)
+        return JsonResponse(selectors.publish_status(factsheet=factsheet))
 
     def _confirm_page(self, request, factsheet, transition, form, *, missing: bool):
         context = {
@@ -563,6 +577,8 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
         return [
             path("dashboard/", wrap(self.dashboard_view), name="factsheets_edition_dashboard"),
             path("dashboard/<int:year>/", wrap(self.edition_dashboard_view), name="factsheets_edition_factsheets"),
+            path("dashboard/<int:year>/batch/<str:batch>/", wrap(self.batch_progress_view),
+                 name="factsheets_edition_batch"),
             path("open/", wrap(self.open_view), name="factsheets_edition_open"),
             *super().get_urls(),
         ]
@@ -598,9 +614,12 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
         if edition is None:
             raise Http404("No such edition.")
         can_assign = permissions.can(request.user, "assign")
+        can_publish = permissions.has_role_permission(request.user, "publish")
         analysts = selectors.users_with_role_permission("submit")
         reviewers = selectors.users_with_role_permission("approve")
         form = None
+        if request.method == "POST" and request.POST.get("do", "").startswith(("publish", "retry")):
+            return self._edition_publish(request, edition, can_publish)
         if can_assign:
             form = AssignForm(request.POST if request.method == "POST" else None, edition=edition,
                               analysts=analysts, reviewers=reviewers)
@@ -635,8 +654,42 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
             "analysts": list(analysts),
             "form": form,
             "reviewers": list(reviewers),
+            "can_publish": can_publish,
+            "approved": sum(1 for row in rows if row.state == State.APPROVED),
+            "batch": request.GET.get("batch", "")[:32],
         }
         return TemplateResponse(request, "editorial/admin/edition_factsheets.html", context)
+
+    def _edition_publish(self, request, edition, can_publish):
+        """Publish the selected (or every) approved factsheet of the edition, or retry a batch's failures."""
+        if not can_publish:
+            raise PermissionDenied
+        do = request.POST["do"]
+        if do == "retry_failed":
+            batch = request.POST.get("batch", "")[:32]
+            count, refused = services.batch_retry(batch=batch, by=request.user)
+            messages.success(request, f"{count} factsheet(s) queued again.")
+        else:
+            chosen = None if do == "publish_all" else request.POST.getlist("factsheets")
+            if chosen == []:
+                messages.error(request, "Select the approved factsheets to publish first.")
+                return redirect(request.get_full_path())
+            batch, refused = services.edition_publish(edition=edition, by=request.user, factsheets=chosen)
+            queued = selectors.batch_progress(batch=batch)["total"]
+            if queued:
+                messages.success(request, f"{queued} factsheet(s) are being published; the progress shows below.")
+            elif not refused:
+                messages.error(request, "None of the selected factsheets is approved: nothing to publish.")
+        for factsheet, reason in refused:
+            messages.warning(request, f"{factsheet} was not published: {reason}")
+        url = reverse("admin:factsheets_edition_factsheets", args=[edition.year])
+        return redirect(f"{url}?batch={batch}")
+
+    def batch_progress_view(self, request, year, batch):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        services.publish_jobs_recover()  # a job whose worker died is queued again while someone watches
+        return JsonResponse(selectors.batch_progress(batch=batch[:32]))
 
     def open_view(self, request):
         if not permissions.can(request.user, "open_edition"):
@@ -772,3 +825,13 @@ class ValidationRequestAdmin(admin.ModelAdmin):
         for vrequest in queryset:
             validation.validation_request_revoke(request=vrequest, by=request.user)
         messages.success(request, f"{queryset.count()} link(s) revoked.")
+
+
+def _publish_message(request, job: PublishJob) -> None:
+    if job.status == PublishJob.Status.DONE:
+        messages.success(request, f"Published as version {job.publication.number}.")
+    elif job.status == PublishJob.Status.FAILED:
+        messages.error(request, job.error)
+    else:
+        messages.success(request, "Publishing: the PDF is being rendered; the new version goes live in a few "
+                                  "seconds (this page shows when). The current version stays public until then.")

@@ -45,6 +45,8 @@ class AuditEntry(models.Model):
         ASSIGN = "assign", "Assigned"
         VALIDATION_REQUEST = "validation_request", "Sent for national validation"
         VALIDATION_REVOKE = "validation_revoke", "National validation link revoked"
+        PUBLISH_REQUESTED = "publish_requested", "Publishing requested"
+        PUBLISH_FAILED = "publish_failed", "Publishing failed"
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="audit_entries")
     at = models.DateTimeField(auto_now_add=True)
@@ -171,6 +173,45 @@ class Publication(models.Model):
     def file_name(self) -> str:
         country = self.factsheet.country.name.replace(" ", "-")
         return f"ECCP-Country-Factsheet-{country}-{self.factsheet.edition.year}.pdf"
+
+
+class PublishJob(models.Model):
+    """One request to publish a factsheet's approved revision, carried out by a task worker: queued, running
+    (rendering), done (live as `publication`) or failed (the factsheet stays approved, the error is kept)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        DONE = "done", "Published"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="publish_jobs")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    batch = models.CharField(max_length=32, blank=True, db_index=True, help_text="Set when an edition is "
+                             "published in one action: the jobs of one action share it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    publication = models.OneToOneField(Publication, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="job")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # At most one job in flight per factsheet: a second Publish waits for the first to finish.
+            models.UniqueConstraint(fields=["factsheet"], condition=models.Q(status__in=["queued", "running"]),
+                                    name="publish_job_one_active_per_factsheet"),
+        ]
+
+    def __str__(self):
+        return f"Publishing {self.factsheet} ({self.get_status_display().lower()})"
 
 
 class ValidationRequest(models.Model):

@@ -1,4 +1,5 @@
-"""Publishing: render the factsheet's PDF once and store it as the next immutable publication."""
+"""Publishing: render the factsheet's PDF once and store it as the next immutable publication (the demo's
+synchronous path), and the storage step the publish jobs share (editorial.services.publish_job_run)."""
 
 import hashlib
 
@@ -44,3 +45,26 @@ def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
         raise
     return publication
 
+
+
+def pdf_store(*, factsheet: Factsheet, pdf: bytes, key: str) -> str:
+    """Store a rendered PDF under a name of its own (`key` makes it unique) before any publication points at
+    it; returns the stored name. A failure leaves no partial file and says what happened."""
+    probe = Publication(factsheet=factsheet, number=0)
+    name = probe.pdf.field.generate_filename(probe, f"{key}-{probe.file_name}")
+    storage = probe.pdf.storage
+    try:
+        return storage.save(name, ContentFile(pdf))
+    except OSError as error:
+        if storage.exists(name):
+            storage.delete(name)
+        raise WorkflowError(
+            f"The PDF could not be stored ({error.strerror or error}), so nothing was published and the factsheet "
+            "is still approved. Tell whoever runs the server (disk full or read-only?), then publish again."
+        ) from error
+
+
+def pdf_discard(name: str) -> None:
+    storage = Publication._meta.get_field("pdf").storage
+    if name and storage.exists(name):
+        storage.delete(name)

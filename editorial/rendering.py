@@ -228,7 +228,12 @@ def short_pages(rendered) -> list[int]:
     return [
         number for number, page in enumerate(rendered.pages, start=1)
         if page._page_box.page_type.name not in FULL_PAGES and body_lines(page) < MIN_LINES
+        and not _opens_a_section(page)  # a short section on its own page is not stranded text
     ]
+
+
+def _opens_a_section(page) -> bool:
+    return any(box.element_tag == "h1" for box in page._page_box.descendants() if box.element is not None)
 
 
 def footnotes_misplaced(rendered) -> int:

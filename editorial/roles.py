@@ -51,12 +51,16 @@ VALIDATION_PERMISSIONS = {
     REVIEWER: [("editorial", "view_validationrequest"), ("factsheets", "view_nationalcontact")],
 }
 
+# group -> list of (app_label, codename); publish jobs are written by the publishing service and its workers only;
+# everyone sees them (migration 0016).
+PUBLISH_JOB_PERMISSIONS = {role: [("editorial", "view_publishjob")] for role in ROLES}
+
 # group -> list of (app_label, codename); the record of bulk imports (migration 0005_import_roles).
 IMPORT_PERMISSIONS = {role: [("factsheets", "view_dataimport")] for role in ROLES}
 
 # Every grant, in migration order (the test suite restores them after flushes).
 ALL_GRANTS = [ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS, REOPEN_PERMISSIONS, ASSIGN_PERMISSIONS,
-              VALIDATION_PERMISSIONS]
+              VALIDATION_PERMISSIONS, PUBLISH_JOB_PERMISSIONS]
 
 
 def grant(apps, role_permissions: dict[str, list[tuple[str, str]]]) -> None:

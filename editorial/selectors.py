@@ -710,6 +710,9 @@ def workflow_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
     from factsheets.models import Section
 
     transitions = permissions.allowed_transitions(user, factsheet)
+    publishing = publish_status(factsheet=factsheet)
+    if publishing.get("active"):  # one publish at a time: the button comes back if this one fails
+        transitions = [t for t in transitions if t.action != "publish"]
     timeline = factsheet_timeline(factsheet=factsheet)
     publications = list(publication_list(factsheet=factsheet).select_related("revision"))
     live = next((p for p in publications if p.withdrawn_at is None), None)
@@ -721,6 +724,7 @@ def workflow_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
         "state": factsheet.state,
         "state_label": State(factsheet.state).label,
         "state_note": STATE_NOTES.get(factsheet.state, ""),
+        "publishing": publishing,
         "transitions": transitions,
         "can_comment": permissions.can(user, "comment", factsheet),
         "comment_open": any(t.comment_required for t in transitions),
@@ -764,4 +768,40 @@ def _validation_panel(user, factsheet: Factsheet) -> dict[str, Any]:
         "confirmed": any(r.verdict == "confirmed" and not r.revoked_at for r in requests),
         "unread": sum(1 for r in requests if r.answered_at and not r.read_at),
         "default_deadline": timezone.localdate() + timedelta(days=21),
+    }
+
+
+# --- publishing ----------------------------------------------------------------------------------------------
+
+def publish_status(*, factsheet: Factsheet) -> dict[str, Any]:
+    """The factsheet's latest publish job, as the page shows it: status, attempts, error, the version it made."""
+    from editorial.models import PublishJob
+
+    job = (PublishJob.objects.filter(factsheet=factsheet).select_related("publication")
+           .order_by("-requested_at", "-id").first())
+    if job is None:
+        return {"status": None}
+    return {
+        "status": job.status, "label": job.get_status_display(), "attempts": job.attempts, "error": job.error,
+        "active": job.status in PublishJob.ACTIVE,
+        "version": job.publication.number if job.publication_id else None,
+        "requested_at": job.requested_at.isoformat(),
+    }
+
+
+def batch_progress(*, batch: str) -> dict[str, Any]:
+    """How far one "publish the edition" action has got: counts per status and the failed factsheets."""
+    from editorial.models import PublishJob
+
+    latest: dict[int, PublishJob] = {}  # a retried factsheet counts once, by its latest job
+    for job in (PublishJob.objects.filter(batch=batch).select_related("factsheet__country", "publication")
+                .order_by("requested_at", "id")):
+        latest[job.factsheet_id] = job
+    jobs = list(latest.values())
+    counts = {status: sum(1 for job in jobs if job.status == status) for status in PublishJob.Status.values}
+    return {
+        "batch": batch, "total": len(jobs), **counts,
+        "finished": all(job.status not in PublishJob.ACTIVE for job in jobs),
+        "failed_items": [{"country": str(job.factsheet.country.name), "error": job.error}
+                         for job in jobs if job.status == PublishJob.Status.FAILED],
     }

@@ -1,18 +1,20 @@
 """Writes of the editorial workflow: transitions, revisions, revert, comments, optimistic locking."""
 
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from editorial import notifications
-from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewComment, Revision
+from editorial.models import AuditEntry, CarryForwardIssue, Publication, PublishJob, ReviewComment, Revision
 from editorial.permissions import WorkflowError, ensure_can, has_role_permission
-from editorial.publishing import publication_create
+from editorial.publishing import pdf_discard, pdf_store, publication_create
 from editorial.selectors import (
     FACTSHEET_TEXT_FIELDS,
     POLICY_FIELDS,
@@ -193,33 +195,186 @@ class StaleApproval(WorkflowError):
     """The content is no longer the approved revision."""
 
 
-def factsheet_publish(*, factsheet: Factsheet, by, comment: str = "") -> Publication:
-    """Publish the approved revision as the next numbered version. If the content changed since the approval
-    (say, a vocabulary label was edited), nothing is published and the factsheet goes back to draft."""
+def factsheet_publish(*, factsheet: Factsheet, by, comment: str = "", batch: str = "") -> PublishJob:
+    """Record the decision to publish the approved revision and queue its rendering; the request returns at
+    once and a worker makes it live (publish_job_run). If the content changed since the approval (say, a
+    vocabulary label was edited), nothing is queued and the factsheet goes back to draft."""
     try:
-        return _publish(factsheet=factsheet, by=by, comment=comment)
+        job = _publish_request(factsheet=factsheet, by=by, comment=comment, batch=batch)
     except StaleApproval as error:
         revision_record(factsheet=factsheet, by=None, reason="Changed after the approval (found at publishing)")
         raise WorkflowError(error.message + " It is back to draft and needs a new review.") from None
+    job.refresh_from_db()  # a synchronous backend (tests, or no worker wanted) has run it already
+    return job
 
 
-@transaction.atomic
-def _publish(*, factsheet: Factsheet, by, comment: str) -> Publication:
-    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="publish", comment=comment)
+def _approved_and_unchanged(fs: Factsheet) -> Revision:
     approved = approved_revision(factsheet=fs)
     latest = latest_revision(factsheet=fs)
     if approved is None or latest is None or approved.pk != latest.pk \
             or approved.snapshot != factsheet_snapshot(factsheet=fs):
         raise StaleApproval("The content changed after the approval, so it was not published.")
-    publication = publication_create(factsheet=fs, by=by)
-    publication.revision = approved
-    publication.save(update_fields=["revision"])
-    _set_state(fs, State.PUBLISHED)
-    notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=by,
-                                           decision=f"Published as version {publication.number}", comment=comment)
-    _audit(factsheet=fs, by=by, action="publish", from_state=previous, to_state=State.PUBLISHED,
-           comment=comment or f"Version {publication.number}", revision=approved, notified=notified)
-    return publication
+    return approved
+
+
+@transaction.atomic
+def _publish_request(*, factsheet: Factsheet, by, comment: str, batch: str) -> PublishJob:
+    fs, previous, comment = _transition(factsheet=factsheet, by=by, action="publish", comment=comment)
+    if PublishJob.objects.filter(factsheet=fs, status__in=PublishJob.ACTIVE).exists():
+        raise WorkflowError(f"{fs} is already being published; its new version goes live in a moment.")
+    approved = _approved_and_unchanged(fs)
+    job = PublishJob.objects.create(factsheet=fs, revision=approved, requested_by=by, comment=comment, batch=batch)
+    _audit(factsheet=fs, by=by, action="publish_requested", from_state=previous, to_state=previous,
+           comment=comment, revision=approved)
+    # The database queue stores the task in this transaction: a worker sees it once the decision is committed,
+    # never before, and never without it.
+    from editorial.tasks import publish_job_task
+
+    publish_job_task.enqueue(job.pk)
+    return job
+
+
+class _PublishRefused(Exception):
+    """The job cannot succeed however often it is tried (the content or the state changed)."""
+
+
+def publish_job_run(*, job_id: int) -> str:
+    """Carry out a publish job (in a task worker): render the approved revision outside any lock, store the PDF,
+    then in one short transaction check again that the factsheet still holds exactly that revision, create the
+    next numbered publication and make it live. A failure is retried with backoff; the last one leaves the
+    factsheet approved, with the error in its timeline. Returns the job's status."""
+    publish_jobs_recover()
+    with transaction.atomic():
+        job = PublishJob.objects.select_for_update(of=("self",)).select_related("factsheet").get(pk=job_id)
+        if job.status not in PublishJob.ACTIVE:
+            return job.status  # done or failed already (a task run twice)
+        job.status, job.attempts, job.started_at = PublishJob.Status.RUNNING, job.attempts + 1, timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at"])
+    stored = ""
+    try:
+        fs = Factsheet.objects.select_related("country", "edition").get(pk=job.factsheet_id)
+        _publish_job_check(fs, job)
+        from editorial.rendering import render_factsheet_pdf
+
+        pdf = render_factsheet_pdf(fs)
+        stored = pdf_store(factsheet=fs, pdf=pdf, key=f"job{job.pk}-a{job.attempts}")
+        with transaction.atomic():
+            fs = _locked(fs)
+            job = PublishJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
+            if job.status != PublishJob.Status.RUNNING:
+                pdf_discard(stored)
+                return job.status
+            _publish_job_check(fs, job)
+            number = (fs.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+            publication = Publication.objects.create(
+                factsheet=fs, number=number, published_at=timezone.now(), published_by=job.requested_by,
+                pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=job.revision,
+            )
+            _set_state(fs, State.PUBLISHED)
+            notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=job.requested_by,
+                                                   decision=f"Published as version {number}", comment=job.comment)
+            _audit(factsheet=fs, by=job.requested_by, action="publish", from_state=State.APPROVED,
+                   to_state=State.PUBLISHED, comment=job.comment or f"Version {number}", revision=job.revision,
+                   notified=notified)
+            job.status, job.finished_at, job.publication, job.error = (
+                PublishJob.Status.DONE, timezone.now(), publication, "")
+            job.save(update_fields=["status", "finished_at", "publication", "error"])
+            return job.status
+    except _PublishRefused as refusal:
+        pdf_discard(stored)
+        return _publish_job_failed(job, str(refusal))
+    except Exception as error:  # noqa: BLE001 - any failure of a render or of the storage: retry, then report
+        pdf_discard(stored)
+        message = error.message if isinstance(error, WorkflowError) else f"{error.__class__.__name__}: {error}"
+        if job.attempts < settings.EDITORIAL_PUBLISH_ATTEMPTS:
+            return _publish_job_retry(job, message)
+        return _publish_job_failed(job, message)
+
+
+def _publish_job_check(fs: Factsheet, job: PublishJob) -> None:
+    if fs.state != State.APPROVED:
+        raise _PublishRefused(f"{fs} is {fs.get_state_display().lower()}, no longer approved.")
+    try:
+        approved = _approved_and_unchanged(fs)
+    except StaleApproval as error:
+        raise _PublishRefused(error.message) from None
+    if approved.pk != job.revision_id:
+        raise _PublishRefused("A newer revision was approved after this publish was requested.")
+
+
+def _publish_job_retry(job: PublishJob, message: str) -> str:
+    from editorial.tasks import publish_job_task
+
+    delays = settings.EDITORIAL_PUBLISH_RETRY_SECONDS or [0]
+    delay = delays[min(job.attempts, len(delays)) - 1]
+    with transaction.atomic():
+        PublishJob.objects.filter(pk=job.pk).update(status=PublishJob.Status.QUEUED, error=message)
+        task = publish_job_task
+        if delay and publish_job_task.get_backend().supports_defer:
+            task = publish_job_task.using(run_after=timezone.now() + timedelta(seconds=delay))
+        task.enqueue(job.pk)
+    return PublishJob.Status.QUEUED
+
+
+def _publish_job_failed(job: PublishJob, message: str) -> str:
+    with transaction.atomic():
+        PublishJob.objects.filter(pk=job.pk).update(status=PublishJob.Status.FAILED, error=message,
+                                                    finished_at=timezone.now())
+        fs = Factsheet.objects.get(pk=job.factsheet_id)
+        _audit(factsheet=fs, by=job.requested_by, action="publish_failed", from_state=fs.state, to_state=fs.state,
+               comment=f"Nothing was published: {message}", revision=job.revision)
+    return PublishJob.Status.FAILED
+
+
+def edition_publish(*, edition, by, factsheets=None, batch: str = "") -> tuple[str, list[tuple[Factsheet, str]]]:
+    """Publish many approved factsheets of an edition in one action: one publish job each (the same checks as a
+    single Publish: permission, four eyes, stale approval), sharing a batch id for the progress. `factsheets`
+    None means every approved one. Returns the batch id and the factsheets refused, with why."""
+    import uuid
+
+    batch = batch or uuid.uuid4().hex
+    chosen = Factsheet.objects.filter(edition=edition, state=State.APPROVED).select_related("country")
+    if factsheets is not None:
+        chosen = chosen.filter(pk__in=[f.pk if isinstance(f, Factsheet) else f for f in factsheets])
+    refused = []
+    for factsheet in chosen.order_by("country__name"):
+        try:
+            factsheet_publish(factsheet=factsheet, by=by, batch=batch)
+        except WorkflowError as error:
+            refused.append((factsheet, error.message))
+        except PermissionDenied:
+            refused.append((factsheet, "You may not publish it."))
+    return batch, refused
+
+
+def batch_retry(*, batch: str, by) -> tuple[int, list[tuple[Factsheet, str]]]:
+    """Publish again the factsheets whose job in this batch failed (and that are still approved)."""
+    latest: dict[int, PublishJob] = {}
+    jobs = PublishJob.objects.filter(batch=batch).select_related("factsheet__edition").order_by("requested_at", "id")
+    for job in jobs:
+        latest[job.factsheet_id] = job
+    failed = [job.factsheet for job in latest.values() if job.status == PublishJob.Status.FAILED]
+    if not failed:
+        return 0, []
+    _, refused = edition_publish(edition=failed[0].edition, by=by, factsheets=failed, batch=batch)
+    return len(failed) - len(refused), refused
+
+
+def publish_jobs_recover() -> int:
+    """Queue again the jobs whose worker died mid-render (running for longer than a render can take); their
+    task is lost with the worker. Returns how many."""
+    from editorial.tasks import publish_job_task
+
+    stale = timezone.now() - timedelta(seconds=settings.EDITORIAL_PUBLISH_STALE_SECONDS)
+    recovered = 0
+    with transaction.atomic():
+        for job in PublishJob.objects.select_for_update(of=("self",), skip_locked=True).filter(
+                status=PublishJob.Status.RUNNING, started_at__lt=stale):
+            job.status, job.error = PublishJob.Status.QUEUED, "The worker stopped during the render; queued again."
+            job.save(update_fields=["status", "error"])
+            publish_job_task.enqueue(job.pk)
+            recovered += 1
+    return recovered
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 """Public download pages of published factsheets and the staff-only draft preview."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
@@ -46,10 +47,17 @@ def _version(request, year, country, number, **kwargs):
 def _serve(publication: Publication | None, *, immutable: bool):
     if publication is None:
         raise Http404("No published factsheet here.")
-    response = FileResponse(
-        publication.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
-        filename=publication.file_name,
-    )
+    header = settings.EDITORIAL_SENDFILE_HEADER
+    if header:  # the front server sends the bytes; Django only decides (permission, version, caching headers)
+        response = HttpResponse(content_type="application/pdf")
+        location = settings.EDITORIAL_SENDFILE_PREFIX + publication.pdf.name
+        response[header] = location if header == "X-Accel-Redirect" else publication.pdf.path
+        response["Content-Disposition"] = content_disposition_header(True, publication.file_name)
+    else:
+        response = FileResponse(
+            publication.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+            filename=publication.file_name,
+        )
     response["ETag"] = f'"{publication.pdf_sha256}"'
     response["Last-Modified"] = http_date(publication.published_at.timestamp())
     response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=300"

@@ -95,3 +95,13 @@ def test_a_download_and_a_revalidation_cost_one_query_each(client, published, pa
     b"".join(response.streaming_content)
     with django_assert_num_queries(1):
         assert client.get(path, HTTP_IF_NONE_MATCH=f'"{published.pdf_sha256}"').status_code == 304
+
+
+@pytest.mark.parametrize("header", ["X-Accel-Redirect", "X-Sendfile"])
+def test_with_a_front_server_declared_the_download_is_handed_to_it(client, published, settings, header):
+    settings.EDITORIAL_SENDFILE_HEADER = header
+    response = client.get("/factsheets/2023/mx.pdf")
+    assert response.status_code == 200 and response.content == b""
+    expected = ("/protected-media/" + published.pdf.name if header == "X-Accel-Redirect" else published.pdf.path)
+    assert response[header] == expected
+    assert response["ETag"] == f'"{published.pdf_sha256}"' and "attachment" in response["Content-Disposition"]

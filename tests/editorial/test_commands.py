@@ -65,3 +65,20 @@ def test_publish_demo_leaves_factsheets_past_draft_alone(demo):
     Factsheet.objects.filter(pk=demo[2020].pk).update(state=State.IN_REVIEW)
     call_command("publish_demo", stdout=io.StringIO())
     assert not Publication.objects.filter(factsheet=demo[2020]).exists()
+
+
+def test_render_edition_publish_uses_the_publish_jobs(users, factsheet, walk_to, monkeypatch):
+    from io import StringIO
+
+    from editorial.models import PublishJob
+
+    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda fs, **k: b"%PDF-1.7 test")
+    walk_to(factsheet, "approved")
+    out = StringIO()
+    call_command("render_edition", str(factsheet.edition.year), "--publish", users["editor"].username, stdout=out,
+                 stderr=StringIO())
+    assert "Published 1 of 1" in out.getvalue()
+    job = PublishJob.objects.get()
+    assert job.batch and job.status == "done" and job.requested_by == users["editor"]
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("render_edition", str(factsheet.edition.year), "--publish", "nobody-here")

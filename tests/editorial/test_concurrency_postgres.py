@@ -171,3 +171,40 @@ def test_publishing_one_factsheet_does_not_block_the_rest_of_its_edition(users, 
     assert Factsheet.objects.get(pk=other.pk).introduction == "<p>Saved meanwhile.</p>"
     assert Factsheet.objects.filter(edition=factsheet.edition, country__code="NL").exists()
     assert factsheet.publications.count() == 1
+
+
+def test_two_workers_publish_an_edition_in_parallel_each_factsheet_once(users, factsheet, settings, tmp_path):
+    """Batch publish on PostgreSQL with two worker processes taking jobs at once (SELECT … FOR UPDATE SKIP
+    LOCKED): every factsheet is published exactly once, as version 1, by one of them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from editorial import services
+    from editorial.models import Publication, PublishJob
+    from tests import factories
+    from tests.editorial.conftest import walk
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    codes = [c for c in ("NL", "BE", "DE", "FR", "IT", "ES", "PT") if c != factsheet.country.code][:6]
+    approved = [factsheet] + [factories.FactsheetFactory(edition=factsheet.edition,
+                                                         country=factories.CountryFactory(code=code))
+                              for code in codes]
+    for fs in approved:
+        walk(fs, "approved", users)
+    batch, refused = services.edition_publish(edition=factsheet.edition, by=users["editor"])
+    assert refused == [] and PublishJob.objects.filter(batch=batch).count() == len(approved)
+    s = connection.settings_dict
+    env = {**os.environ, "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+           "DJANGO_MEDIA_ROOT": str(tmp_path),
+           "DATABASE_URL": f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"}
+    root = Path(__file__).resolve().parents[2]
+    workers = [subprocess.Popen([sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay",
+                                 "--worker-id", f"w{n}"], cwd=root, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for n in (1, 2)]
+    outputs = [worker.communicate(timeout=300)[0] for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), outputs
+    assert set(PublishJob.objects.values_list("status", flat=True)) == {"done"}, outputs
+    numbers = list(Publication.objects.values_list("factsheet_id", "number"))
+    assert sorted(numbers) == sorted((fs.pk, 1) for fs in approved)

@@ -2,12 +2,12 @@
 
 import errno
 import os
+import re
 
 import pytest
 from django.core.files.storage import FileSystemStorage
 
 from editorial import services
-from editorial.permissions import WorkflowError
 from factsheets.models import State
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ class DiskFullStorage(FileSystemStorage):
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 " + b"x" * 1000)
+    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 " + b"x" * 1000)
 
 
 def test_a_full_disk_at_publishing_publishes_nothing_and_leaves_no_file(users, factsheet, walk_to, settings,
@@ -36,8 +36,11 @@ def test_a_full_disk_at_publishing_publishes_nothing_and_leaves_no_file(users, f
     from editorial.models import Publication
 
     monkeypatch.setattr(Publication._meta.get_field("pdf"), "storage", storage)
-    with pytest.raises(WorkflowError, match="could not be stored .*No space left on device.*still approved"):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    assert job.status == "failed" and job.attempts == settings.EDITORIAL_PUBLISH_ATTEMPTS  # retried, then gave up
+    assert re.search("could not be stored .*No space left on device.*still approved", job.error)
+    failure = factsheet.audit_entries.get(action="publish_failed")
+    assert "No space left on device" in failure.comment  # in the factsheet's timeline
     factsheet.refresh_from_db()
     assert factsheet.state == State.APPROVED
     assert not factsheet.publications.exists()

@@ -135,7 +135,7 @@ def test_versioned_publications_keep_earlier_versions(users, factsheet, walk_to)
     services.revision_record(factsheet=factsheet, by=users["analyst"])
     services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
     services.factsheet_approve(factsheet=factsheet, by=users["reviewer"])
-    second = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    second = services.factsheet_publish(factsheet=factsheet, by=users["editor"]).publication
 
     assert second.number == 2 and second.published_at >= first.published_at
     assert current_publication(factsheet=factsheet) == second

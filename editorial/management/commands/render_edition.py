@@ -1,5 +1,8 @@
-"""Render every published factsheet of an edition to a folder, in parallel processes, with a progress bar."""
+"""Render every published factsheet of an edition to a folder, in parallel processes, with a progress bar; or,
+with --publish, publish every approved factsheet of the edition through the task queue (the same jobs as the
+edition dashboard) and follow them until they are done."""
 
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -29,8 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("year", type=int)
         parser.add_argument("--jobs", type=int, default=1)
         parser.add_argument("-o", "--output", default="rendered")
+        parser.add_argument("--publish", metavar="EDITOR", help="publish the approved factsheets as this editor "
+                            "(user name) on the task queue, instead of rendering published ones to a folder")
 
-    def handle(self, *args, year, jobs, output, **options):
+    def handle(self, *args, year, jobs, output, publish=None, **options):
+        if publish:
+            return self._publish(year, publish)
         if jobs < 1:
             raise CommandError("--jobs must be at least 1.")
         pks = list(publications_current().filter(factsheet__edition__year=year).values_list("factsheet", flat=True))
@@ -53,3 +60,30 @@ class Command(BaseCommand):
         for path in sorted(written):
             self.stdout.write(path)
         self.stdout.write(self.style.SUCCESS(f"Rendered {len(written)} factsheet(s) into {output}"))
+
+    def _publish(self, year, username):
+        from django.contrib.auth import get_user_model
+
+        from editorial import selectors, services
+        from factsheets.models import Edition
+
+        editor = get_user_model().objects.filter(username=username, is_active=True).first()
+        edition = Edition.objects.filter(year=year).first()
+        if editor is None or edition is None:
+            raise CommandError(f"No active user “{username}” or no {year} edition.")
+        batch, refused = services.edition_publish(edition=edition, by=editor)
+        for factsheet, reason in refused:
+            self.stderr.write(f"{factsheet}: not published: {reason}")
+        progress = selectors.batch_progress(batch=batch)
+        bar = tqdm(total=progress["total"], desc=f"Publishing {year}", unit="pdf", file=self.stderr._out)
+        while not progress["finished"]:
+            time.sleep(1)
+            services.publish_jobs_recover()
+            progress = selectors.batch_progress(batch=batch)
+            bar.n = progress["done"] + progress["failed"]
+            bar.refresh()
+        bar.close()
+        for item in progress["failed_items"]:
+            self.stderr.write(f"{item['country']}: {item['error']}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Published {progress['done']} of {progress['total']} (batch {batch}); {progress['failed']} failed."))

@@ -1,0 +1,33 @@
+"""Health checks of the editorial app (django-health-check), for load balancers and monitoring."""
+
+import dataclasses
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.utils import timezone
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
+
+
+def late_tasks() -> int:
+    """Tasks of the database queue that have been due for longer than EDITORIAL_QUEUE_LATE_SECONDS."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return 0  # another backend reports its own workers (e.g. RQ's)
+    from django_tasks_db.models import DBTaskResult
+
+    late = timezone.now() - timedelta(seconds=settings.EDITORIAL_QUEUE_LATE_SECONDS)
+    return DBTaskResult.objects.filter(status="READY", run_after__lte=late).count()
+
+
+@dataclasses.dataclass
+class TaskQueue(HealthCheck):
+    """The task workers are alive: nothing due waits longer than a worker takes to pick it up."""
+
+    async def run(self):
+        waiting = await sync_to_async(late_tasks, thread_sensitive=True)()
+        if waiting:
+            raise ServiceUnavailable(
+                f"{waiting} task(s) due for more than {settings.EDITORIAL_QUEUE_LATE_SECONDS} s: no worker is "
+                "taking jobs (is `manage.py db_worker` running?)."
+            )
