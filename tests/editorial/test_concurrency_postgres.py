@@ -157,7 +157,8 @@ def test_publishing_one_factsheet_does_not_block_the_rest_of_its_edition(users, 
             meanwhile.execute("SET lock_timeout = '2s'")
             meanwhile.execute("UPDATE factsheets_factsheet SET introduction = %s WHERE id = %s",
                               ["<p>Saved meanwhile.</p>", other.pk])
-            country = factories.CountryFactory(code="NL")
+            taken = set(Factsheet.objects.filter(edition=factsheet.edition).values_list("country__code", flat=True))
+            country = factories.CountryFactory(code=next(c for c in ("LU", "MT", "CY", "IS") if c not in taken))
             meanwhile.execute(
                 "INSERT INTO factsheets_factsheet (country_id, edition_id, state, lock_version, introduction, "
                 "policies_intro, assessment_intro, qualitative_intro, created_at, updated_at) "
@@ -169,7 +170,7 @@ def test_publishing_one_factsheet_does_not_block_the_rest_of_its_edition(users, 
         thread.join()
     assert not errors, errors
     assert Factsheet.objects.get(pk=other.pk).introduction == "<p>Saved meanwhile.</p>"
-    assert Factsheet.objects.filter(edition=factsheet.edition, country__code="NL").exists()
+    assert Factsheet.objects.filter(edition=factsheet.edition, country=country).exists()
     assert factsheet.publications.count() == 1
 
 
