@@ -167,10 +167,9 @@ def test_the_health_endpoint_reports_a_stopped_worker(users, factsheet, walk_to,
 
 
 def _approved_factsheets(edition, users, count):
+    from factsheets.models import Factsheet
     from tests import factories
     from tests.editorial.conftest import walk
-
-    from factsheets.models import Factsheet
 
     taken = set(Factsheet.objects.filter(edition=edition).values_list("country__code", flat=True))
     factsheets = []
