@@ -188,7 +188,7 @@ class PublishJob(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="publish_jobs")
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)
@@ -226,7 +226,7 @@ class ValidationRequest(models.Model):
     contact = models.ForeignKey(NationalContact, on_delete=models.PROTECT, related_name="validation_requests")
     contact_label = models.CharField(max_length=600, help_text="Who was asked, as they were when asked.")
     contact_email = models.EmailField()
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
     message = models.TextField(max_length=5000, blank=True)
     deadline = models.DateField()
     token_hash = models.CharField(max_length=64, unique=True)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='validation_requests', to='factsheets.nationalcontact')),
                 ('factsheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='validation_requests', to='factsheets.factsheet')),
                 ('read_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='editorial.revision')),
+                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.revision')),
                 ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('factsheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publish_jobs', to='factsheets.factsheet')),
                 ('publication', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='job', to='editorial.publication')),
                 ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='editorial.revision')),
+                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.revision')),
             ],
             options={
                 'ordering': ['-requested_at', '-id'],

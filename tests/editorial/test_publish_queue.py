@@ -233,3 +233,24 @@ def test_batch_publish_checks_each_factsheet_as_a_single_publish_does(users, fac
     analyst_batch, refused = services.edition_publish(edition=factsheet.edition, by=users["analyst"])
     assert [(f.pk, reason) for f, reason in refused] == [(factsheet.pk, "You may not publish it.")]
     assert not PublishJob.objects.filter(batch=analyst_batch).exists()
+
+
+def test_a_factsheet_with_publish_jobs_and_validation_requests_can_still_be_deleted(users, factsheet, walk_to,
+                                                                                    monkeypatch):
+    """Deleting an unpublished edition deletes its drafts (issue 11.8): their jobs and requests go with them."""
+    from datetime import date
+
+    from editorial import validation
+    from editorial.models import ValidationRequest
+    from factsheets.models import Factsheet, NationalContact
+
+    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda *a, **k: 1 / 0)
+    contact = NationalContact.objects.create(country=factsheet.country, name="Ana Pérez", organisation="Ministry",
+                                             email="ana@example.org")
+    validation.validation_request_send(factsheet=factsheet, contacts=[contact], message="Please check.",
+                                       deadline=date.today().replace(year=date.today().year + 1), by=users["editor"])
+    assert ValidationRequest.objects.exists()
+    walk_to(factsheet, State.APPROVED)
+    assert services.factsheet_publish(factsheet=factsheet, by=users["editor"]).status == "failed"
+    Factsheet.objects.filter(pk=factsheet.pk).delete()
+    assert not PublishJob.objects.exists() and not ValidationRequest.objects.exists()
