@@ -5,14 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 from diff_match_patch import diff_match_patch
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewComment, Revision
 from editorial.permissions import has_role_permission
@@ -32,6 +31,7 @@ from factsheets.models import (
     State,
     Topic,
 )
+from factsheets.richtext import plain_text, text_lines
 from factsheets.validation import POLICY_M2M_FIELDS
 
 FACTSHEET_TEXT_FIELDS = ["introduction", "policies_intro", "assessment_intro", "qualitative_intro"]
@@ -176,29 +176,14 @@ def _verbose(model, name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-_BLOCK_END = re.compile(r"</?(p|li|ul|ol)\b[^>]*>|<br\s*/?>", re.IGNORECASE)  # blocks start and end lines
-_SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not a no-break space)
-
-
-def _plain_text(value: Any) -> str:
-    """A plain-text field as it prints: the characters as typed (angle brackets included), spaces collapsed."""
-    return _SPACES.sub(" ", str(value)).strip()
-
-
-def _rich_text(value: Any) -> str:
-    """A rich-text field as it reads: one line per paragraph or list item, tags gone, entities decoded."""
-    lines = unescape(strip_tags(_BLOCK_END.sub("\n", _SPACES.sub(" ", str(value))))).split("\n")
-    return "\n".join(line for line in (_SPACES.sub(" ", part).strip() for part in lines) if line)
-
-
 def _text(value: Any, *, rich: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(_plain_text(v) for v in value)
+        return "; ".join(plain_text(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return _rich_text(value) if rich else _plain_text(value)
+    return "\n".join(text_lines(value)) if rich else plain_text(value)
 
 
 def _rich_names(model) -> set[str]:
@@ -245,7 +230,7 @@ def _edition_fields(edition: dict[str, Any], out: dict[tuple, tuple[str, str]]) 
     for criterion in edition.get("criteria", []):
         where = f"Methodology › Criterion “{criterion['name']}”"
         out[("edition", "criterion", criterion["name"], "long_name")] = (
-            f"{where} › Name in the annex", _plain_text(criterion.get("long_name") or ""))
+            f"{where} › Name in the annex", plain_text(criterion.get("long_name") or ""))
         out[("edition", "criterion", criterion["name"], "definition")] = (
             f"{where} › Definition", _text(criterion.get("definition"), rich=True))
         out[("edition", "criterion", criterion["name"], "max_score")] = (

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import html
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +12,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from factsheets import formats
 from factsheets.models import DataImport, Factsheet, State
+from factsheets.richtext import plain_text, text_lines
 
 EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
 LABEL_SEPARATOR = " | "
@@ -225,15 +224,14 @@ def data_import_record(
 # ---------------------------------------------------------------------------------------------- preview
 
 PREVIEW_CONTEXT = 60  # characters of unchanged text kept on each side of a change in the preview
-_BLOCK_END = re.compile(r"</(p|li|h\d|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
 
 
-def readable(value: Any) -> str:
-    """A cell as a reader sees it: rich text without its tags, entities decoded, spaces collapsed."""
+def readable(value: Any, *, rich: bool = False) -> str:
+    """A cell as a reader sees it: rich text without its tags (entities decoded), plain text as typed (angle
+    brackets included); spaces collapsed. The same reading as the revision compare (factsheets.richtext)."""
     if value is None:
         return ""
-    text = _BLOCK_END.sub(lambda m: m.group(0) + " ", str(value))
-    return " ".join(html.unescape(strip_tags(text)).split())
+    return " ".join(text_lines(value)) if rich else plain_text(value)
 
 
 def _clip(text: str, *, change_follows: bool, change_precedes: bool) -> str:
@@ -291,7 +289,8 @@ class ReadableDiff:
 
     @staticmethod
     def _values(resource, instance) -> list[str]:
-        return [readable(field.export(instance)) for field in resource.get_import_fields()]
+        return [readable(field.export(instance), rich=getattr(field.widget, "rich", False))
+                for field in resource.get_import_fields()]
 
     def compare_with(self, resource, instance):
         self.right = self._values(resource, instance)

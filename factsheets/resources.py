@@ -91,6 +91,8 @@ KEY_PARSERS = {"code": lambda v: _str(v).upper(), "int": _int, "str": _str}
 class RichTextWidget(widgets.CharWidget):
     """Text cleaned with the same nh3 allowlist as the admin's rich text fields."""
 
+    rich = True  # read as text (tags stripped) in the import preview
+
     def clean(self, value, row=None, **kwargs):
         return sanitize(super().clean(value, row, **kwargs))
 

@@ -1,10 +1,12 @@
 """Rich text: the one allowlist every stored text passes through (nh3), and the field that applies it."""
 
 import re
+from html import unescape
 
 import nh3
 from django import forms
 from django.db import models
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "sup", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -29,6 +31,21 @@ def sanitize(html: str | None) -> str:
         strip_comments=True,
     )
     return cleaned.strip()
+
+
+_BLOCK_EDGE = re.compile(r"</?(p|li|ul|ol)\b[^>]*>|<br\s*/?>", re.IGNORECASE)  # blocks start and end lines
+_SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not a no-break space)
+
+
+def plain_text(value) -> str:
+    """A plain-text field as it prints: the characters as typed (angle brackets included), spaces collapsed."""
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def text_lines(html) -> list[str]:
+    """Rich text as it reads: one line per paragraph or list item, tags gone, entities decoded."""
+    lines = unescape(strip_tags(_BLOCK_EDGE.sub("\n", _SPACES.sub(" ", str(html))))).split("\n")
+    return [line for line in (_SPACES.sub(" ", part).strip() for part in lines) if line]
 
 
 def footnote_keys(text: str | None) -> list[str]:

@@ -372,3 +372,15 @@ def test_preview_of_a_long_rich_text_shows_the_changed_words_in_context(admin_cl
     [cell] = group["rows"][0]["cells"]
     assert cell.column == "introduction" and "<ins>" in cell.after and "<del>Mexico" in cell.before
     assert len(cell.after) < 600 and "…" in cell.after and "<p>" not in cell.after
+
+
+def test_preview_shows_a_plain_text_change_written_in_angle_brackets(admin_client, demo):
+    """Plain text is shown as typed (as the revision compare does since issue 11.4): a policy name change inside
+    angle brackets must not vanish from the preview as if it were a tag."""
+    dataset = _export_all_policies(admin_client)
+    changed = _with_one_cell_changed(dataset, edition=2023, column="name",
+                                     value="Course for an Industrial Policy <EUR 900 million budget>")
+    response = preview(admin_client, "policy", CSV().export_data(changed), name="policies.csv")
+    [group] = response.context["changes"]
+    [cell] = group["rows"][0]["cells"]
+    assert cell.column == "name" and "&lt;EUR" in cell.after and "budget&gt;" in cell.after
