@@ -21,29 +21,22 @@ def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
     # edition (saves, transitions, new factsheets) for as long as the render takes.
     factsheet = (Factsheet.objects.select_for_update(of=("self",)).select_related("country", "edition")
                  .get(pk=factsheet.pk))
-    number = (factsheet.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = next_number(factsheet)
     pdf = render_factsheet_pdf(factsheet)
-    publication = Publication(
-        factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf),
-    )
-    name = publication.pdf.field.generate_filename(publication, f"v{number}-{publication.file_name}")
-    storage = publication.pdf.storage
+    stored = pdf_store(factsheet=factsheet, pdf=pdf, key=f"v{number}")
     try:
-        publication.pdf.name = storage.save(name, ContentFile(pdf))
-    except OSError as error:
-        if storage.exists(name):  # a partly written file: never leave it behind
-            storage.delete(name)
-        raise WorkflowError(
-            f"The PDF could not be stored ({error.strerror or error}), so nothing was published and the factsheet "
-            "is still approved. Tell whoever runs the server (disk full or read-only?), then publish again."
-        ) from error
-    try:
-        publication.save()
+        return Publication.objects.create(
+            factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by, pdf=stored,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf),
+        )
     except BaseException:
-        storage.delete(publication.pdf.name)
+        pdf_discard(stored)
         raise
-    return publication
+
+
+def next_number(factsheet: Factsheet) -> int:
+    """The number the factsheet's next publication takes (the factsheet's row is locked by the caller)."""
+    return (factsheet.publications.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 
@@ -56,7 +49,7 @@ def pdf_store(*, factsheet: Factsheet, pdf: bytes, key: str) -> str:
     try:
         return storage.save(name, ContentFile(pdf))
     except OSError as error:
-        if storage.exists(name):
+        if storage.exists(name):  # a partly written file: never leave it behind
             storage.delete(name)
         raise WorkflowError(
             f"The PDF could not be stored ({error.strerror or error}), so nothing was published and the factsheet "

@@ -774,15 +774,23 @@ def publish_status(*, factsheet: Factsheet) -> dict[str, Any]:
     }
 
 
+def batch_jobs(*, batch: str) -> list:
+    """The jobs of one "publish the edition" action, the latest per factsheet (a retried one counts once)."""
+    from editorial.models import PublishJob
+
+    latest = {}
+    for job in (PublishJob.objects.filter(batch=batch)
+                .select_related("factsheet__country", "factsheet__edition", "publication")
+                .order_by("requested_at", "id")):
+        latest[job.factsheet_id] = job
+    return list(latest.values())
+
+
 def batch_progress(*, batch: str) -> dict[str, Any]:
     """How far one "publish the edition" action has got: counts per status and the failed factsheets."""
     from editorial.models import PublishJob
 
-    latest: dict[int, PublishJob] = {}  # a retried factsheet counts once, by its latest job
-    for job in (PublishJob.objects.filter(batch=batch).select_related("factsheet__country", "publication")
-                .order_by("requested_at", "id")):
-        latest[job.factsheet_id] = job
-    jobs = list(latest.values())
+    jobs = batch_jobs(batch=batch)
     counts = {status: sum(1 for job in jobs if job.status == status) for status in PublishJob.Status.values}
     return {
         "batch": batch, "total": len(jobs), **counts,

@@ -8,18 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from editorial import notifications
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, PublishJob, ReviewComment, Revision
 from editorial.permissions import WorkflowError, ensure_can, has_role_permission
-from editorial.publishing import pdf_discard, pdf_store, publication_create
+from editorial.publishing import next_number, pdf_discard, pdf_store, publication_create
 from editorial.selectors import (
     FACTSHEET_TEXT_FIELDS,
     POLICY_FIELDS,
     POLICY_FK_FIELDS,
     approved_revision,
+    batch_jobs,
     factsheet_snapshot,
     latest_revision,
 )
@@ -265,7 +266,7 @@ def publish_job_run(*, job_id: int) -> str:
                 pdf_discard(stored)
                 return job.status
             _publish_job_check(fs, job)
-            number = (fs.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+            number = next_number(fs)
             publication = Publication.objects.create(
                 factsheet=fs, number=number, published_at=timezone.now(), published_by=job.requested_by,
                 pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=job.revision,
@@ -349,11 +350,7 @@ def edition_publish(*, edition, by, factsheets=None, batch: str = "") -> tuple[s
 
 def batch_retry(*, batch: str, by) -> tuple[int, list[tuple[Factsheet, str]]]:
     """Publish again the factsheets whose job in this batch failed (and that are still approved)."""
-    latest: dict[int, PublishJob] = {}
-    jobs = PublishJob.objects.filter(batch=batch).select_related("factsheet__edition").order_by("requested_at", "id")
-    for job in jobs:
-        latest[job.factsheet_id] = job
-    failed = [job.factsheet for job in latest.values() if job.status == PublishJob.Status.FAILED]
+    failed = [job.factsheet for job in batch_jobs(batch=batch) if job.status == PublishJob.Status.FAILED]
     if not failed:
         return 0, []
     _, refused = edition_publish(edition=failed[0].edition, by=by, factsheets=failed, batch=batch)
