@@ -140,7 +140,6 @@ def _gc_paused():
 # lines onto a page of their own. Each fallback changes the footnote layout or tightens the text; the first
 # rendering without any of these problems is used (else the one with the fewest).
 LAYOUT_FALLBACKS = (
-    ".fn-silent { footnote-display: block; }",
     "@page { @footnote { padding-top: 0; background: none; border-top: 0.6pt solid #003399; } }",
     ".fn { footnote-display: inline; }",
     ".policy-table-caption { break-before: page; }",

@@ -590,7 +590,7 @@ def category_merge(*, source: Category, target: Category, by) -> list[Factsheet]
     touched factsheet gets a revision (pending approvals go stale), the old label keeps mapping to the target
     (so earlier revisions stay restorable), and the source is deleted. Returns the touched factsheets."""
     ensure_can(by, "merge_category")
-    source = Category.objects.select_for_update().select_related("edition").get(pk=source.pk)
+    source = Category.objects.select_for_update(of=("self",)).select_related("edition").get(pk=source.pk)
     target = Category.objects.select_for_update().get(pk=target.pk)
     if source.pk == target.pk:
         raise WorkflowError("Choose another category to merge into.")
