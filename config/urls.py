@@ -19,5 +19,6 @@ urlpatterns = [
         "editorial.health.TaskQueue",
     ]), name="health"),
     path("", include("editorial.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("portal.urls")),
+    path("", RedirectView.as_view(url="/factsheets/", permanent=False)),
 ]

@@ -74,6 +74,7 @@ class Footnotes:
 class Cell:
     categories: list[str] = field(default_factory=list)
     html: SafeString = mark_safe("")  # noqa: S308
+    policy: str = ""  # the policy's name as plain text (a phone shows it above the cell when the table stacks)
 
 
 @dataclass
@@ -283,7 +284,8 @@ def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[
     ]
     for dim in dims:
         for r in dim.rows:
-            for cell in r.cells:
+            for policy, cell in zip(policies, r.cells, strict=True):
+                cell.policy = FOOTNOTE_CALL.sub("", policy.name).strip()
                 if not cell.categories and not cell.html:
                     cell.html = mark_safe('<p class="dash">-</p>')  # noqa: S308
     return heads, dims

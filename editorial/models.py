@@ -157,6 +157,9 @@ class Publication(models.Model):
         Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="publications",
         help_text="The approved revision this version was rendered from.",
     )
+    page_html = models.TextField(
+        blank=True, help_text="The factsheet as a web page, rendered from the same document as the PDF at publishing.",
+    )
 
     class Meta:
         ordering = ["factsheet", "-number"]

@@ -6,8 +6,10 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from editorial.document import factsheet_document
 from editorial.models import Publication
 from editorial.permissions import WorkflowError
 from editorial.rendering import render_factsheet_pdf
@@ -23,15 +25,23 @@ def publication_create(*, factsheet: Factsheet, by=None) -> Publication:
                  .get(pk=factsheet.pk))
     number = next_number(factsheet)
     pdf = render_factsheet_pdf(factsheet)
+    html = page_html_render(factsheet)
     stored = pdf_store(factsheet=factsheet, pdf=pdf, key=f"v{number}")
     try:
         return Publication.objects.create(
             factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by, pdf=stored,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf),
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), page_html=html,
         )
     except BaseException:
         pdf_discard(stored)
         raise
+
+
+def page_html_render(factsheet: Factsheet) -> str:
+    """The factsheet's web page body, from the same document as its PDF (footnotes as linked notes). Rendered
+    with the PDF at publishing and stored with the publication, so the public page always shows exactly the
+    approved revision, whatever is drafted afterwards."""
+    return render_to_string("editorial/web/factsheet_body.html", {"doc": factsheet_document(factsheet, web=True)})
 
 
 def next_number(factsheet: Factsheet) -> int:

@@ -123,6 +123,24 @@ def render_factsheet_pdf(
         return data
 
 
+def render_branded_pdf(html: str, *, name: str) -> bytes:
+    """Render another branded document (e.g. an edition's summary report) with the same renderer: the fonts,
+    the static-only fetcher and the PDF/UA finishing of the factsheets. The HTML links its own print
+    stylesheet from the static files (relative to editorial/print/); `name` is for the logs."""
+    with _lock, _gc_paused():
+        font_config, _css, fetcher, image_cache, counter_style = _resources()
+        base_url = (print_dir() / "index.html").as_uri()
+        options = {"pdf_tags": True, "pdf_variant": "pdf/ua-1", "cache": image_cache}
+        data = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            font_config=font_config, counter_style=counter_style, **options
+        )
+    try:
+        return pdfua.finish(data)
+    except Exception:  # noqa: BLE001 - as for factsheets: a tagged PDF without the finishing beats none
+        logger.exception("%s: PDF/UA finishing failed; the PDF is delivered as WeasyPrint wrote it", name)
+        return data
+
+
 @contextmanager
 def _gc_paused():
     """WeasyPrint allocates many short-lived objects: the cyclic collector costs ~25 % of a render."""

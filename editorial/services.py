@@ -14,7 +14,7 @@ from django.utils import timezone
 from editorial import notifications
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, PublishJob, ReviewComment, Revision
 from editorial.permissions import WorkflowError, ensure_can, has_role_permission
-from editorial.publishing import next_number, pdf_discard, pdf_store, publication_create
+from editorial.publishing import next_number, page_html_render, pdf_discard, pdf_store, publication_create
 from editorial.selectors import (
     FACTSHEET_TEXT_FIELDS,
     POLICY_FIELDS,
@@ -258,6 +258,7 @@ def publish_job_run(*, job_id: int) -> str:
         from editorial.rendering import render_factsheet_pdf
 
         pdf = render_factsheet_pdf(fs)
+        page_html = page_html_render(fs)
         stored = pdf_store(factsheet=fs, pdf=pdf, key=f"job{job.pk}-a{job.attempts}")
         with transaction.atomic():
             fs = _locked(fs)
@@ -270,6 +271,7 @@ def publish_job_run(*, job_id: int) -> str:
             publication = Publication.objects.create(
                 factsheet=fs, number=number, published_at=timezone.now(), published_by=job.requested_by,
                 pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=job.revision,
+                page_html=page_html,
             )
             _set_state(fs, State.PUBLISHED)
             notified = notifications.author_notify(factsheet=fs, author_id=_author_id(fs), by=job.requested_by,
@@ -574,6 +576,30 @@ def demo_publish(*, factsheet: Factsheet) -> Publication | None:
     _audit(factsheet=fs, by=None, action="publish", from_state=State.DRAFT, to_state=State.PUBLISHED,
            comment=f"Demo data published as loaded (version {publication.number})", revision=revision)
     return publication
+
+
+class _Undo(Exception):
+    """Rolls back a savepoint on purpose."""
+
+
+def publication_pages_fill() -> int:
+    """Give every publication made before web pages were stored its page: its approved revision is restored
+    inside a savepoint, the page rendered from it, and the savepoint rolled back, so the working copy is left
+    exactly as it was. Returns how many pages were filled."""
+    filled = 0
+    for publication in Publication.objects.filter(page_html="", revision__isnull=False).select_related("revision"):
+        html = ""
+        try:
+            with transaction.atomic():
+                fs = _locked(publication.factsheet)
+                snapshot_restore(factsheet=fs, snapshot=publication.revision.snapshot)
+                html = page_html_render(fs)
+                raise _Undo
+        except _Undo:
+            pass
+        Publication.objects.filter(pk=publication.pk).update(page_html=html)
+        filled += 1
+    return filled
 
 
 def revisions_record_for_import(*, record) -> None:

@@ -1,4 +1,4 @@
-"""Editorial URLs: the public factsheet downloads and the staff draft preview."""
+"""Editorial URLs: the factsheet PDF downloads and the staff draft preview."""
 
 from django.urls import path, register_converter
 
@@ -20,7 +20,6 @@ register_converter(CountryConverter, "iso2")
 app_name = "editorial"
 
 urlpatterns = [
-    path("factsheets/", views.factsheet_index, name="factsheet_index"),
     path("factsheets/<int:year>/<iso2:country>.pdf", views.factsheet_download, name="factsheet_download"),
     path(
         "factsheets/<int:year>/<iso2:country>/v<int:number>.pdf",

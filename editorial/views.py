@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
@@ -16,14 +16,8 @@ from editorial.selectors import (
     latest_revision,
     publication_current_get,
     publication_version_get,
-    publications_by_edition,
 )
 from factsheets.models import Factsheet
-
-
-@require_safe
-def factsheet_index(request):
-    return render(request, "editorial/public/index.html", {"editions": publications_by_edition()})
 
 
 def _once(request, key, find):

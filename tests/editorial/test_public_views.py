@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -81,7 +83,9 @@ def test_index_lists_published_factsheets_by_edition(client, published, django_a
     assert 'href="/factsheets/2023/mx.pdf"' in html and 'href="/factsheets/2020/de.pdf"' in html
     assert 'href="/factsheets/2023/mx/v1.pdf"' in html
     assert "France" not in html
-    assert "cdn" not in html.lower() and "http://" not in html and "https://" not in html
+    # Nothing is fetched from elsewhere: no script, stylesheet or image from another site.
+    external = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(?:https?:)?//[^"]*"[^>]*>', html)
+    assert [tag for tag in external if 'rel="canonical"' not in tag] == []
 
 
 def test_download_refuses_post(client, published):

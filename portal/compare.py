@@ -1,0 +1,39 @@
+"""Two to four published factsheets side by side: the state of play criterion by criterion, and Table 1 dimension
+by dimension with the categories they share marked. Levels (2023 on) and scores (2020) are not put in one row:
+the page says they do not compare."""
+
+from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record
+
+
+def comparison(records: list[Record]) -> dict:
+    methods = {r.scored for r in records}
+    groups = []
+    for scored in sorted(methods, reverse=True):
+        members = [r for r in records if r.scored == scored]
+        names: list[str] = []
+        for record in members:
+            for criterion in record.criteria:
+                if criterion.name not in names:
+                    names.append(criterion.name)
+        groups.append({
+            "scored": scored, "records": members,
+            "rows": [{"name": name, "cells": [r.criterion(name) for r in members]} for name in names],
+        })
+    dimensions = []
+    for vocabulary in VOCABULARIES:
+        cells = [r.labels(vocabulary) for r in records]
+        shared = set(cells[0]).intersection(*cells[1:]) if cells else set()
+        if not any(cells):
+            continue
+        dimensions.append({
+            "title": VOCABULARY_LABELS[vocabulary],
+            "cells": [[{"label": label, "shared": label in shared} for label in labels] for labels in cells],
+            "shared": len(shared),
+        })
+    editions = sorted({r.year for r in records})
+    return {
+        "methods_differ": len(methods) > 1, "groups": groups, "dimensions": dimensions,
+        "editions": editions, "across_editions": len(editions) > 1,
+        "scored_editions": sorted({r.year for r in records if r.scored}),
+        "level_editions": sorted({r.year for r in records if not r.scored}),
+    }

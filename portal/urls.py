@@ -1,0 +1,23 @@
+"""Public URLs: the factsheet pages, the edition explorer, compare, the summary report and the open data."""
+
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("factsheets/", views.index, name="index"),
+    path("factsheets/compare/", views.compare, name="compare"),
+    path("factsheets/<int:year>/", views.edition, name="edition"),
+    path("factsheets/<int:year>/summary/", views.summary, name="summary"),
+    path("factsheets/<int:year>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path("factsheets/<int:year>/<slug:country>/", views.factsheet, name="factsheet"),
+    path("data/schema.json", views.data_schema, name="data_schema"),
+    path("data/catalog.jsonld", views.data_catalog, name="data_catalog"),
+    path("data/<int:year>.json", views.data_edition_json, name="data_edition_json"),
+    path("data/<int:year>.csv", views.data_edition_csv, name="data_edition_csv"),
+    path("data/<int:year>-state-of-play.csv", views.data_edition_state_csv, name="data_edition_state_csv"),
+    path("data/<int:year>/<slug:country>.json", views.data_factsheet_json, name="data_factsheet_json"),
+    path("data/<int:year>/<slug:country>.csv", views.data_factsheet_csv, name="data_factsheet_csv"),
+]

@@ -1,0 +1,107 @@
+"""Nothing unpublished, withdrawn or drafted after publishing reaches any public page, figure, comparison or
+data file (issue 9): factsheets seeded with marker words, every public URL searched for them."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from editorial import services
+from editorial.models import Publication
+from factsheets.models import State, Vocabulary
+from tests import factories
+from tests.editorial.conftest import walk
+from tests.portal.conftest import LEVELS, published_edition
+
+pytestmark = pytest.mark.django_db
+
+MARKERS = ["zebradraft", "quokkawithdrawn", "narwhalnewdraft", "okapiapproved"]
+
+
+def _seed(users):
+    builder = published_edition(2071, 2)
+    builder.factsheet("AR", level=LEVELS[3], intro="Zebradraft introduction.", policies=[
+        ("National cluster policy", ["Zebradraft objective"], 9_999_999, "Zebradraft plan")])
+    builder.category(Vocabulary.OBJECTIVE, "Zebradraft objective")
+
+    withdrawn = builder.factsheet("BR", level=LEVELS[2], intro="Quokkawithdrawn introduction.", policies=[
+        ("Regional cluster policy", ["Quokkawithdrawn objective"], 7_777_777, "Quokkawithdrawn plan")])
+    factories.publish_fast(withdrawn)
+    withdrawn.refresh_from_db()
+    services.factsheet_withdraw(factsheet=withdrawn, by=users["editor"], comment="Withdrawn.")
+
+    redrafted = builder.factsheet("CL", level=LEVELS[1], intro="The approved text.", policies=[
+        ("Broad policy", ["Fostering innovation"], None, "Chilean plan")])
+    factories.publish_fast(redrafted)
+    redrafted.refresh_from_db()
+    services.factsheet_start_new_draft(factsheet=redrafted, by=users["editor"])
+    redrafted.refresh_from_db()
+    redrafted.introduction = "<p>Narwhalnewdraft introduction.</p>"
+    redrafted.save()
+    policy = redrafted.policies.get()
+    policy.name = "Narwhalnewdraft plan"
+    policy.save()
+    policy.objectives.add(builder.category(Vocabulary.OBJECTIVE, "Narwhalnewdraft objective"))
+
+    approved = builder.factsheet("PE", level=LEVELS[0], intro="Okapiapproved introduction.", policies=[
+        ("Broad policy", ["Okapiapproved objective"], None, "Okapiapproved plan")])
+    walk(approved, State.APPROVED, users)
+    return builder
+
+
+def test_no_marker_reaches_any_public_url(client, users):
+    _seed(users)
+    urls = ["/factsheets/", "/factsheets/2071/", "/factsheets/2071/summary/", "/factsheets/2071/summary.pdf",
+            "/data/2071.json", "/data/2071.csv", "/data/2071-state-of-play.csv", "/data/catalog.jsonld",
+            "/factsheets/compare/?f=2071-cl&f=2071-ar&f=2071-br&f=2071-pe",
+            "/factsheets/2071/?q=chile"]
+    for code in ["ar", "br", "cl", "pe"]:
+        urls += [f"/factsheets/2071/{code}/", f"/data/2071/{code}.json", f"/data/2071/{code}.csv"]
+    seen = 0
+    for url in urls:
+        response = client.get(url)
+        if url.endswith(".pdf"):
+            text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+        else:
+            text = response.content.decode("utf-8", "replace")
+        for marker in MARKERS:
+            assert marker not in text.lower(), (url, marker)
+        seen += response.status_code == 200
+    assert seen == 13  # every page of the published content answered; the others are 404
+    # Filtering by a category only a draft uses finds nothing (the page echoes the filter asked for, nothing else).
+    filtered = client.get("/factsheets/2071/?objective=Zebradraft+objective").content.decode()
+    assert "<strong>0</strong> of 3 countries match" in filtered and "Zebradraft plan" not in filtered
+    # The redrafted factsheet is still public, as approved.
+    page = client.get("/factsheets/2071/cl/").content.decode()
+    assert "The approved text." in page and "Chilean plan" in page
+    for code in ["ar", "br", "pe"]:
+        assert client.get(f"/factsheets/2071/{code}/").status_code == 404
+
+
+def test_the_publish_job_stores_the_page_of_the_approved_revision(users):
+    fs = factories.FactsheetFactory(edition=factories.EditionFactory(year=2072), introduction="<p>Live words.</p>")
+    factories.SectionFactory(edition=fs.edition, kind="introduction", title="Introduction", number=1)
+    walk(fs, State.PUBLISHED, users)
+    publication = Publication.objects.get(factsheet=fs)
+    assert "Live words." in publication.page_html and 'id="section-introduction"' in publication.page_html
+
+
+def test_pages_of_older_publications_are_filled_from_their_approved_revision(users):
+    from django.core.management import call_command
+
+    fs = factories.FactsheetFactory(edition=factories.EditionFactory(year=2073), introduction="<p>Approved.</p>")
+    factories.SectionFactory(edition=fs.edition, kind="introduction", title="Introduction", number=1)
+    publication = factories.publish_fast(fs)
+    Publication.objects.filter(pk=publication.pk).update(page_html="")  # as published before pages existed
+    fs.refresh_from_db()
+    services.factsheet_start_new_draft(factsheet=fs, by=users["editor"])
+    fs.refresh_from_db()
+    fs.introduction = "<p>Drafted since.</p>"
+    fs.save()
+
+    call_command("publications_fill_pages", verbosity=0)
+    publication.refresh_from_db()
+    fs.refresh_from_db()
+    assert "Approved." in publication.page_html and "Drafted since." not in publication.page_html
+    assert fs.introduction == "<p>Drafted since.</p>"  # the working copy is left as it was
+    assert fs.state == State.DRAFT
