@@ -22,17 +22,18 @@ def _state(request) -> dict:
     return request._portal_state
 
 
-def public(*, max_age: int = 60, cors: bool = False):
-    """Decorate a public GET view whose response depends only on the URL and the publications."""
+def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
+    """Decorate a public GET view whose response depends only on the URL and the publications. Unless `query`
+    says the view reads its query string (filters, compare), the key ignores it: made-up parameters can neither
+    fill the cache nor force a render (the summary's PDF takes a second)."""
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             state = _state(request)
             changed = max((d for d in (state["published"], state["withdrawn"]) if d), default=None)
             fingerprint = "|".join(str(state[k]) for k in sorted(state))
-            digest = hashlib.sha256(
-                f"portal-1|{fingerprint}|{request.get_host()}|{request.get_full_path()}".encode()
-            ).hexdigest()[:40]
+            url = request.get_full_path() if query else request.path
+            digest = hashlib.sha256(f"portal-1|{fingerprint}|{request.get_host()}|{url}".encode()).hexdigest()[:40]
             etag = f'"{digest}"'
             last_modified = int(changed.timestamp()) if changed else None
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)

@@ -48,7 +48,7 @@ def factsheet(request, year: int, country: str):
 
 
 @require_safe
-@public()
+@public(query=True)
 def edition(request, year: int):
     records = selectors.edition_records(year=year)
     if not records:
@@ -70,7 +70,7 @@ def _compare_keys(request) -> list[tuple[int, str]]:
 
 
 @require_safe
-@public()
+@public(query=True)
 def compare(request):
     keys = _compare_keys(request)
     found = selectors.compare_records(keys=keys)

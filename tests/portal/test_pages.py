@@ -256,3 +256,12 @@ def test_withdrawal_time_is_the_last_modified_of_the_pages(client, users):
 
     modified = parsedate_to_datetime(client.get("/factsheets/").headers["Last-Modified"])
     assert abs((timezone.now() - modified).total_seconds()) < 5
+
+
+def test_made_up_query_strings_neither_fill_the_cache_nor_force_a_render(client):
+    published_edition(2053, 2)
+    first = client.get("/factsheets/2053/summary.pdf")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/factsheets/2053/summary.pdf?nocache=12345")
+    assert len(queries.captured_queries) == 1 and again.content == first.content
+    assert again["ETag"] == first["ETag"]
