@@ -2,7 +2,7 @@
 by dimension with the categories they share marked. Levels (2023 on) and scores (2020) are not put in one row:
 the page says they do not compare."""
 
-from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record
+from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record, number
 
 
 def comparison(records: list[Record]) -> dict:
@@ -30,10 +30,27 @@ def comparison(records: list[Record]) -> dict:
             "cells": [[{"label": label, "shared": label in shared} for label in labels] for labels in cells],
             "shared": len(shared),
         })
+    facts = [
+        {"title": title, "cells": [[(name, value(p)) for name, p in zip(r.policy_names, r.policies, strict=True)]
+                                   for r in records]}
+        for title, value in (("History", _history), ("Budget, overall", lambda p: _eur(p, "overall")),
+                             ("Budget, annual", lambda p: _eur(p, "annual")))
+    ]
     editions = sorted({r.year for r in records})
     return {
-        "methods_differ": len(methods) > 1, "groups": groups, "dimensions": dimensions,
+        "methods_differ": len(methods) > 1, "facts": facts, "groups": groups, "dimensions": dimensions,
         "editions": editions, "across_editions": len(editions) > 1,
         "scored_editions": sorted({r.year for r in records if r.scored}),
         "level_editions": sorted({r.year for r in records if not r.scored}),
     }
+
+
+def _history(policy: dict) -> str:
+    start, end, period = policy.get("start_year"), policy.get("end_year"), policy.get("period") or ""
+    span = f"{start or '?'}–{end or ''}" if start or end else ""
+    return " ".join(part for part in (span, f"({period})" if period else "") if part) or "–"
+
+
+def _eur(policy: dict, part: str) -> str:
+    value = number(policy.get(f"budget_{part}_eur"))
+    return f"EUR {value:,.0f}" if value is not None else "–"

@@ -4,6 +4,7 @@ carried in the query string (shareable links that work without JavaScript)."""
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from factsheets.richtext import FOOTNOTE_CALL
 from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record, categories, folded
 
 DEDICATED = {
@@ -204,7 +205,8 @@ def explore(records: list[Record], filters: Filters) -> dict:
                                           else column["key"]))
     rows = [
         {"record": r, "cells": [r.criterion(name) for name in criteria],
-         "matching": len(matching_policies(r, filters)) if (filters.categories or filters.budget) else None}
+         "matching": [FOOTNOTE_CALL.sub("", p.get("name") or "").strip() for p in matching_policies(r, filters)]
+         if (filters.categories or filters.budget) else None}
         for r in sort_records(shown, filters.sort, criteria)
     ]
     chips = [

@@ -78,6 +78,7 @@ def test_explorer_filters_search_and_sort_by_links():
     # Two categories: one policy must have both.
     html = client.get(url + "&policy_type=Regional+cluster+policy").content.decode()
     assert "<strong>1</strong> of 3" in html and ">Austria<" in html
+    assert '<ul class="matching" aria-label="Policies matching the filters"><li>P AT</li></ul>' in html
     html = client.get(url + "&objective=Fostering+innovation").content.decode()
     assert "<strong>1</strong> of 3" in html and ">Czechia<" in html
     html = client.get("/factsheets/2043/?dedicated=none").content.decode()
@@ -103,6 +104,10 @@ def test_compare_lines_up_criteria_marks_shared_categories_and_refuses_to_compar
     assert response.status_code == 200
     assert "Their state of play does not compare" in html
     assert "Scores against their maxima" in html and "Levels reached" in html
+    assert re.search(r'<th scope="row">Budget, overall</th>', html)
+    # The 2020 page draws its scores as the PDF does: an SVG chart whose title gives every figure.
+    page = client.get("/factsheets/2020/mx/").content.decode()
+    assert re.search(r'<figure class="chart-figure"><svg [^>]*role="img"><title>[^<]*Policy scope: 2 of', page)
     assert 'class="shared"' in html and "Supporting internationalisation activities" in html
     # Same method: one table, rows lined up, no warning.
     builder = EditionBuilder(2044)
