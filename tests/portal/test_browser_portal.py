@@ -83,4 +83,5 @@ def test_table1_side_by_side_on_a_wide_screen_and_stacked_on_a_phone(browser, li
     cells = phone.locator(".policy-table tbody tr").first.locator("td")
     first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
     assert second["y"] > first["y"] + first["height"] - 2 and abs(first["x"] - second["x"]) < 2
+    phone.evaluate("document.querySelector('.policy-table caption').scrollIntoView()")
     phone.screenshot(path=str(SCREENSHOTS / "portal-table1-phone.png"), full_page=False)

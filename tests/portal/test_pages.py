@@ -270,3 +270,12 @@ def test_made_up_query_strings_neither_fill_the_cache_nor_force_a_render(client)
         again = client.get("/factsheets/2053/summary.pdf?nocache=12345")
     assert len(queries.captured_queries) == 1 and again.content == first.content
     assert again["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("url", [
+    "/factsheets/99999999999/", "/factsheets/99999999999/mx/", "/data/99999999999.json",
+    "/factsheets/99999999999/summary.pdf", "/factsheets/2054/%C3%A9x/", "/data/2054/m1.json",
+])
+def test_hostile_urls_are_404_not_errors(client, url):
+    published_edition(2054, 2)
+    assert client.get(url).status_code == 404
