@@ -116,10 +116,14 @@ def render_factsheet_pdf(
         data = best.write_pdf(**options)
     if pdf_variant != "pdf/ua-1":
         return data
+    return _pdfua_finished(data, name=document.title)
+
+
+def _pdfua_finished(data: bytes, *, name: str) -> bytes:
     try:
         return pdfua.finish(data)
     except Exception:  # noqa: BLE001 - a tagged PDF without the finishing beats no PDF at all
-        logger.exception("%s: PDF/UA finishing failed; the PDF is delivered as WeasyPrint wrote it", document.title)
+        logger.exception("%s: PDF/UA finishing failed; the PDF is delivered as WeasyPrint wrote it", name)
         return data
 
 
@@ -134,11 +138,7 @@ def render_branded_pdf(html: str, *, name: str) -> bytes:
         data = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
             font_config=font_config, counter_style=counter_style, **options
         )
-    try:
-        return pdfua.finish(data)
-    except Exception:  # noqa: BLE001 - as for factsheets: a tagged PDF without the finishing beats none
-        logger.exception("%s: PDF/UA finishing failed; the PDF is delivered as WeasyPrint wrote it", name)
-        return data
+    return _pdfua_finished(data, name=name)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from portal.selectors import publication_state
 
 CACHE_SECONDS = 24 * 3600  # the key changes with every publication: the timeout only bounds the memory
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Link")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
 def _state(request) -> dict:

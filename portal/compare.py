@@ -2,7 +2,10 @@
 by dimension with the categories they share marked. Levels (2023 on) and scores (2020) are not put in one row:
 the page says they do not compare."""
 
-from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record, number
+from decimal import Decimal
+
+from factsheets.formatting import format_amount
+from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record
 
 
 def comparison(records: list[Record]) -> dict:
@@ -52,5 +55,7 @@ def _history(policy: dict) -> str:
 
 
 def _eur(policy: dict, part: str) -> str:
-    value = number(policy.get(f"budget_{part}_eur"))
-    return f"EUR {value:,.0f}" if value is not None else "–"
+    """The budget as the factsheet prints it (EUR, then the national currency), "–" when unknown."""
+    amounts = [Decimal(str(policy[name])) if policy.get(name) not in (None, "") else None
+               for name in (f"budget_{part}_eur", f"budget_{part}_amount")]
+    return format_amount(*amounts, policy.get(f"budget_{part}_currency") or "") or "–"

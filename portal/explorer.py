@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from factsheets.richtext import FOOTNOTE_CALL
-from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record, categories, folded
+from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record, categories, folded, number_text
 
 DEDICATED = {
     "any": "Dedicated national and/or regional cluster policy",
@@ -141,10 +141,6 @@ def _with(filters: Filters, **changes) -> Filters:
     return Filters(pairs=[], **values)
 
 
-def _score_text(score) -> str:
-    return f"{score:g}" if isinstance(score, float) else str(score)
-
-
 def explore(records: list[Record], filters: Filters) -> dict:
     """The rows that match, the facets (each label with the number of countries it would leave) and the
     column headers with their sort links."""
@@ -183,7 +179,7 @@ def explore(records: list[Record], filters: Filters) -> dict:
             found = record.criterion(name)
             if found is None:
                 continue
-            candidates = found.levels if found.score is None else [_score_text(found.score)]
+            candidates = found.levels if found.score is None else [number_text(found.score)]
             values += [v for v in candidates if v not in values]
         items = []
         for value in values:

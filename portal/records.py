@@ -73,11 +73,13 @@ class Criterion:
     @property
     def display(self) -> str:
         if self.score is not None:
-            return f"{_fmt(self.score)} / {_fmt(self.max_score)}" if self.max_score is not None else _fmt(self.score)
+            shown = number_text(self.score)
+            return f"{shown} / {number_text(self.max_score)}" if self.max_score is not None else shown
         return self.level or "–"
 
 
-def _fmt(value) -> str:
+def number_text(value) -> str:
+    """A score as shown and as written in a filter link: 2, 1.5; "–" when unknown."""
     return "–" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
 
@@ -95,9 +97,6 @@ class Record:
     criteria: list[Criterion]
     snapshot: dict[str, Any] = field(repr=False, default_factory=dict)
     preview: bool = False  # approved and not yet published (only in an editor's summary preview)
-
-    def has(self, vocabulary: str, label: str) -> bool:
-        return any(label in categories(p, vocabulary) for p in self.policies)
 
     def labels(self, vocabulary: str) -> list[str]:
         seen: list[str] = []

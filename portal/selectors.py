@@ -7,7 +7,12 @@ from html import unescape
 from django.db.models import Count, Max, Min, Q
 
 from editorial.models import AuditEntry, Publication
-from editorial.selectors import publications_by_edition, publications_current, publications_live
+from editorial.selectors import (
+    publication_current_get,
+    publications_by_edition,
+    publications_current,
+    publications_live,
+)
 from factsheets.models import State
 from portal.records import Record, record_from, record_of
 
@@ -40,17 +45,10 @@ def edition_records(*, year: int) -> list[Record]:
     return [record_of(p) for p in publications]
 
 
-def edition_years() -> list[int]:
-    return sorted(
-        publications_live().values_list("factsheet__edition__year", flat=True).distinct().order_by(), reverse=True
-    )
-
-
 def factsheet_page(*, year: int, code: str) -> dict | None:
     """The live publication of a country's factsheet with its page, its earlier live versions and the same
     country's factsheets in other editions (three queries)."""
-    current = (publications_live().filter(factsheet__edition__year=year, factsheet__country__code=code.upper())
-               .order_by("-number").first())
+    current = publication_current_get(year=year, country_code=code)
     if current is None:
         return None
     earlier = list(publications_live().filter(factsheet=current.factsheet_id, number__lt=current.number)

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from factsheets.models import Vocabulary
 from portal.explorer import DEDICATED, STATE_SEPARATOR, criteria_names
-from portal.records import VOCABULARY_LABELS, Record, categories, number
+from portal.records import VOCABULARY_LABELS, Record, categories, number, number_text
 
 # The order of the report's sections of policy figures (every vocabulary has one).
 POLICY_GROUPS = [
@@ -97,12 +97,13 @@ def edition_summary(records: list[Record]) -> dict:
         known = [(r, number(p.get(f"budget_{part}_eur"))) for r, p in policies
                  if number(p.get(f"budget_{part}_eur")) is not None]
         values = [v for _, v in known]
+        behind = list(dict.fromkeys(r for r, _ in known))
         budgets.append({
             "title": title, "known": len(known), "total_policies": total_policies,
             "sum": _eur(sum(values)) if values else "–", "median": _eur(median(values)) if values else "–",
-            "countries": list(dict.fromkeys(r for r, _ in known)),
-            "figure": Figure(f"{title} known", len(known), total_policies, list(dict.fromkeys(r for r, _ in known)),
-                             [("budget", "known")], unit="policies"),
+            "countries": behind,
+            "figure": Figure(f"{title} known", len(known), total_policies, behind, [("budget", "known")],
+                             unit="policies"),
         })
 
     criteria = []
@@ -115,8 +116,8 @@ def edition_summary(records: list[Record]) -> dict:
             maximum = next((c.max_score for _, c in assessed if c.max_score is not None), None)
             for value in values:
                 behind = [r for r, c in assessed if c.score == value]
-                figures.append(Figure(f"Score {value:g}" if isinstance(value, float) else f"Score {value}",
-                                      len(behind), countries, behind, [("state", f"{name}{STATE_SEPARATOR}{value}")]))
+                figures.append(Figure(f"Score {number_text(value)}", len(behind), countries, behind,
+                                      [("state", f"{name}{STATE_SEPARATOR}{number_text(value)}")]))
             scores = [c.score for _, c in assessed if c.score is not None]
             average = sum(scores) / len(scores) if scores else None
             criteria.append({"name": name, "scored": True, "figures": figures, "maximum": maximum, "unit": "score",

@@ -41,18 +41,17 @@ def index(request):
 @require_safe
 @public()
 def factsheet(request, year: int, country: str):
-    page = selectors.factsheet_page(year=year, code=_code(country))
+    code = _code(country)
+    page = selectors.factsheet_page(year=year, code=code)
     if page is None:
         raise Http404("No published factsheet here.")
-    return render(request, "portal/factsheet.html", {**page, "year": year, "code": _code(country)})
+    return render(request, "portal/factsheet.html", {**page, "year": year, "code": code})
 
 
 @require_safe
 @public(query=True)
 def edition(request, year: int):
-    records = selectors.edition_records(year=year)
-    if not records:
-        raise Http404("No factsheet of this edition is published.")
+    records = _edition_records(year)
     filters = explorer.parse(request.GET)
     return render(request, "portal/explorer.html", {
         "year": year, "filters": filters, "scored": any(r.scored for r in records),
@@ -85,8 +84,7 @@ def compare(request):
 
 
 def _summary_context(request, year: int, *, preview: bool) -> dict:
-    records = (selectors.summary_preview_records(year=year) if preview
-               else selectors.edition_records(year=year))
+    records = selectors.summary_preview_records(year=year) if preview else _edition_records(year)
     if not records:
         raise Http404("No factsheet of this edition is published.")
     return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records}
