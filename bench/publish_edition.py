@@ -63,7 +63,7 @@ def main():
     from bench.import_edition import synthesise
     from editorial import services
     from editorial.models import AuditEntry, Publication, PublishJob
-    from editorial.rendering import render_factsheet_pdf
+    from editorial.rendering.pdf import render_factsheet_pdf
     from factsheets.models import Factsheet, State
     from factsheets.transfer import edition_export, edition_import
 
@@ -128,7 +128,7 @@ def main():
     reset()
     victims = factsheets[:6]
     for fs in victims:
-        services.factsheet_publish(factsheet=fs, by=users["editor"])
+        services.publish_job_request(factsheet=fs, by=users["editor"])
     [worker] = workers(1)
     while not PublishJob.objects.filter(status="running").exists():
         time.sleep(0.02)
@@ -149,7 +149,7 @@ def main():
     blocked = OUT / "not-a-directory"
     blocked.write_text("x")
     for fs in victims:
-        services.factsheet_publish(factsheet=fs, by=users["editor"])
+        services.publish_job_request(factsheet=fs, by=users["editor"])
     for _ in range(3):  # the attempts (retries without delay here)
         for process in workers(1, DJANGO_MEDIA_ROOT=str(blocked)):
             process.wait()

@@ -28,8 +28,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from editorial.document import factsheet_document  # noqa: E402
-from editorial.rendering import PRINT_CSS, factsheet_html, print_dir, render_factsheet_pdf  # noqa: E402
+from editorial.rendering.document import factsheet_document  # noqa: E402
+from editorial.rendering.pdf import PRINT_CSS, factsheet_html, print_dir, render_factsheet_pdf  # noqa: E402
 from editorial.selectors import factsheet_for_cli  # noqa: E402
 
 CHROMIUM_FLAGS = [

@@ -32,7 +32,7 @@ import os, django, shutil
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.conf import settings
-from editorial.selectors import publication_current_get
+from editorial.publishing.selectors import publication_current_get
 publication = publication_current_get(year=2023, country_code="MX")
 shutil.copyfile(publication.pdf.path, os.path.join(settings.STATIC_ROOT, "same-bytes.pdf"))
 print(f"PDF: {publication.pdf_size} bytes, ETag \"{publication.pdf_sha256}\"")

@@ -72,6 +72,11 @@ EDITORIAL_PUBLISH_ATTEMPTS = env.int("EDITORIAL_PUBLISH_ATTEMPTS", default=3)
 EDITORIAL_PUBLISH_RETRY_SECONDS = env.list("EDITORIAL_PUBLISH_RETRY_SECONDS", cast=int, default=[10, 60])
 EDITORIAL_PUBLISH_STALE_SECONDS = env.int("EDITORIAL_PUBLISH_STALE_SECONDS", default=300)  # a worker died
 EDITORIAL_QUEUE_LATE_SECONDS = env.int("EDITORIAL_QUEUE_LATE_SECONDS", default=120)  # health: no worker
+# National validation links: open for EDITORIAL_VALIDATION_DAYS at most, and until the deadline plus the grace days;
+# at most EDITORIAL_VALIDATION_RATE requests per client address per ten minutes.
+EDITORIAL_VALIDATION_DAYS = env.int("EDITORIAL_VALIDATION_DAYS", default=30)
+EDITORIAL_VALIDATION_GRACE_DAYS = env.int("EDITORIAL_VALIDATION_GRACE_DAYS", default=7)
+EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is locked out for AXES_COOLOFF_TIME; staff unlock it early by deleting its "access attempts" in the

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, Revision
 from editorial.permissions import ensure_can
-from editorial.selectors import current_publication, factsheet_snapshot
-from editorial.services import snapshot_restore
+from editorial.publishing.selectors import current_publication
+from editorial.snapshots import factsheet_snapshot, snapshot_restore
 from factsheets.models import (
     MAX_YEAR,
     PRESENTATION_FIELDS,

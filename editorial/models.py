@@ -140,8 +140,16 @@ def publication_upload_to(instance, filename):
     return f"publications/{instance.factsheet.edition.year}/{str(instance.factsheet.country.code).lower()}/{filename}"
 
 
+class PublicationQuerySet(models.QuerySet):
+    def live(self):
+        """Versions the public may see: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Publication(models.Model):
     """An immutable published version (1, 2, …) of a factsheet, with the PDF rendered at publishing."""
+
+    objects = PublicationQuerySet.as_manager()
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.PROTECT, related_name="publications")
     number = models.PositiveIntegerField()

@@ -3,10 +3,13 @@ e-mail carries an absolute link (EDITORIAL_SITE_URL) and says what to do next.""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
+from editorial.roles import REVIEWER
 from factsheets.models import Factsheet
 
 
@@ -36,9 +39,6 @@ def _emails(users) -> list[str]:
 
 
 def _with_permission(codename: str, exclude=None):
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
-
     app_label, _, code = codename.partition(".")
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=code).first()
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
@@ -56,8 +56,6 @@ def reviewers_notify(*, factsheet: Factsheet, by, comment: str = "") -> list[str
     if reviewer is not None and reviewer.pk != getattr(by, "pk", None):
         recipients = _emails([reviewer])
     else:
-        from editorial.roles import REVIEWER
-
         recipients = list(get_user_model().objects.filter(is_active=True, groups__name=REVIEWER).exclude(email="")
                           .exclude(pk=getattr(by, "pk", None)).values_list("email", flat=True))
     changes = absolute(reverse("admin:factsheets_factsheet_compare", args=[factsheet.pk]) + "?since=my-review")

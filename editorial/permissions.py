@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 
+from editorial.models import AuditEntry, Publication, Revision, ValidationRequest
 from editorial.workflow import ACTION_PERMISSIONS, EDITABLE_STATES, TRANSITIONS, Transition
 from factsheets.models import Factsheet, State
 
@@ -34,8 +35,6 @@ def authors(factsheet: Factsheet) -> set[int]:
     cached = getattr(factsheet, "_editorial_authors", None)
     if cached is not None:
         return cached
-    from editorial.models import AuditEntry, Publication, Revision
-
     published = (Publication.objects.filter(factsheet=factsheet, revision__isnull=False).order_by("-number")
                  .values_list("revision__number", flat=True).first())
     revisions = Revision.objects.filter(factsheet=factsheet)
@@ -51,8 +50,6 @@ def authors(factsheet: Factsheet) -> set[int]:
 
 
 def _nationally_confirmed(factsheet: Factsheet) -> bool:
-    from editorial.models import ValidationRequest
-
     return ValidationRequest.objects.filter(factsheet=factsheet, revoked_at__isnull=True,
                                             verdict=ValidationRequest.Verdict.CONFIRMED).exists()
 

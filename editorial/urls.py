@@ -2,7 +2,8 @@
 
 from django.urls import path, register_converter
 
-from editorial import validation_views, views
+from editorial import views
+from editorial.national_validation import views as validation_views
 
 
 class CountryConverter:

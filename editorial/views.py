@@ -11,12 +11,9 @@ from django.views.decorators.http import condition, require_safe
 
 from editorial import permissions
 from editorial.models import Publication
-from editorial.rendering import render_factsheet_pdf
-from editorial.selectors import (
-    latest_revision,
-    publication_current_get,
-    publication_version_get,
-)
+from editorial.publishing.selectors import publication_current_get, publication_version_get
+from editorial.rendering import pdf as pdf_rendering
+from editorial.selectors import latest_revision
 from factsheets.models import Factsheet
 
 
@@ -94,7 +91,9 @@ def factsheet_preview(request, pk: int):
     factsheet = get_object_or_404(Factsheet.objects.select_related("country", "edition"), pk=pk)
     revision = latest_revision(factsheet=factsheet)
     number = revision.number if revision else 0
-    pdf = render_factsheet_pdf(factsheet, draft=True, revision_label=f"revision {number}" if revision else None)
+    # The working copy as a snapshot of now, through the same path as a publication.
+    pdf = pdf_rendering.render_factsheet_pdf(factsheet, draft=True,
+                                             revision_label=f"revision {number}" if revision else None)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"DRAFT-{factsheet.country.code}-{factsheet.edition.year}-r{number or factsheet.lock_version}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'

@@ -1,8 +1,11 @@
 """Reads of the factsheet domain that carry their own select_related/prefetch_related."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from factsheets.models import Category, Edition, Factsheet, Section
+from factsheets.models import Category, Edition, Factsheet, Footnote, Policy, QualitativeAssessment, Section
+from factsheets.richtext import RichTextField
+from factsheets.validation import POLICY_CATEGORY_FIELDS, POLICY_M2M_FIELDS, POLICY_TEXT_FIELDS, footnote_problems
+from factsheets.values import field_label
 
 
 def edition_list() -> QuerySet[Edition]:
@@ -24,34 +27,25 @@ def factsheet_list() -> QuerySet[Factsheet]:
     return Factsheet.objects.select_related("country", "edition", "updated_by")
 
 
-def _verbose(model, name: str) -> str:
-    label = str(model._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
-
-
 def factsheet_labelled_texts(*, factsheet: Factsheet) -> list[tuple[str, str, bool]]:
     """Every text of a factsheet that may call a footnote, in print order, as (where, text, is rich text);
     `where` names the section as the edition titles it, e.g. "2. National cluster policy › Policy 1 › Name"."""
-    from factsheets.models import Policy, QualitativeAssessment
-    from factsheets.richtext import RichTextField
-    from factsheets.validation import POLICY_TEXT_FIELDS
-
     titles = section_titles(edition=factsheet.edition)
     intro = titles.get(Section.Kind.INTRODUCTION, "Introduction")
     policies = titles.get(Section.Kind.POLICIES, "Cluster policies")
     assessment = titles.get(Section.Kind.ASSESSMENT, "State of cluster policy")
     rich = {f.name for f in Policy._meta.concrete_fields if isinstance(f, RichTextField)}
     out = [
-        (f"{intro} › {_verbose(Factsheet, 'introduction')}", factsheet.introduction, True),
-        (f"{policies} › {_verbose(Factsheet, 'policies_intro')}", factsheet.policies_intro, True),
+        (f"{intro} › {field_label(Factsheet, 'introduction')}", factsheet.introduction, True),
+        (f"{policies} › {field_label(Factsheet, 'policies_intro')}", factsheet.policies_intro, True),
     ]
     for policy in Policy.objects.filter(factsheet=factsheet).order_by("order"):
         for name in POLICY_TEXT_FIELDS:
-            out.append((f"{policies} › Policy {policy.order} › {_verbose(Policy, name)}", getattr(policy, name),
+            out.append((f"{policies} › Policy {policy.order} › {field_label(Policy, name)}", getattr(policy, name),
                         name in rich))
     out += [
-        (f"{assessment} › {_verbose(Factsheet, 'assessment_intro')}", factsheet.assessment_intro, True),
-        (f"{assessment} › {_verbose(Factsheet, 'qualitative_intro')}", factsheet.qualitative_intro, True),
+        (f"{assessment} › {field_label(Factsheet, 'assessment_intro')}", factsheet.assessment_intro, True),
+        (f"{assessment} › {field_label(Factsheet, 'qualitative_intro')}", factsheet.qualitative_intro, True),
     ]
     for item in QualitativeAssessment.objects.filter(factsheet=factsheet).select_related("topic").order_by(
             "topic__order"):
@@ -62,20 +56,12 @@ def factsheet_labelled_texts(*, factsheet: Factsheet) -> list[tuple[str, str, bo
 
 def factsheet_footnote_problems(*, factsheet: Factsheet):
     """What in the factsheet's footnote calls would print wrong (blocking) or is left over (warnings)."""
-    from factsheets.models import Footnote
-    from factsheets.validation import footnote_problems
-
     keys = Footnote.objects.filter(factsheet=factsheet).order_by("id").values_list("key", flat=True)
     return footnote_problems(labelled_texts=factsheet_labelled_texts(factsheet=factsheet), keys=keys)
 
 
 def category_policies(*, category: Category) -> QuerySet:
     """The policies that use a category (as their type, focus, evaluation or in a multiple selection)."""
-    from django.db.models import Q
-
-    from factsheets.models import Policy
-    from factsheets.validation import POLICY_CATEGORY_FIELDS, POLICY_M2M_FIELDS
-
     condition = Q()
     for name in POLICY_CATEGORY_FIELDS:
         if name in POLICY_M2M_FIELDS:  # one subquery per link table, no join across all of them

@@ -1,7 +1,5 @@
 """Writes of the factsheet domain: countries, editions from data, factsheets from data, demo users."""
 
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from factsheets.validation import (
     undefined_footnote_calls,
     validate_policy_categories,
 )
+from factsheets.values import date_or_none, decimal_or_none
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_GROUPS = {"analyst": "Analyst", "reviewer": "Reviewer", "editor": "Editor"}
@@ -90,7 +89,7 @@ def edition_load(*, data: dict[str, Any]) -> Edition:
             defaults={
                 "long_name": item.get("long_name") or "",
                 "definition": item.get("definition") or "",
-                "max_score": _decimal(item.get("max_score")),
+                "max_score": decimal_or_none(item.get("max_score")),
                 "note": item.get("note") or "",
                 "order": order,
             },
@@ -146,16 +145,16 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
             period=item.get("period") or "",
             start_year=item.get("start_year"),
             end_year=item.get("end_year"),
-            budget_overall_eur=_decimal(budget.get("overall_eur")),
-            budget_overall_amount=_decimal(budget.get("overall_amount")),
+            budget_overall_eur=decimal_or_none(budget.get("overall_eur")),
+            budget_overall_amount=decimal_or_none(budget.get("overall_amount")),
             budget_overall_currency=budget.get("overall_currency") or "",
             budget_overall_note=budget.get("overall_note") or "",
-            budget_annual_eur=_decimal(budget.get("annual_eur")),
-            budget_annual_amount=_decimal(budget.get("annual_amount")),
+            budget_annual_eur=decimal_or_none(budget.get("annual_eur")),
+            budget_annual_amount=decimal_or_none(budget.get("annual_amount")),
             budget_annual_currency=budget.get("annual_currency") or "",
             budget_annual_note=budget.get("annual_note") or "",
-            budget_exchange_rate=_decimal(budget.get("exchange_rate")),
-            budget_exchange_rate_date=_date(budget.get("exchange_rate_date")),
+            budget_exchange_rate=decimal_or_none(budget.get("exchange_rate")),
+            budget_exchange_rate_date=date_or_none(budget.get("exchange_rate_date")),
             budget_source=budget.get("source") or "",
         )
         for field in POLICY_TEXT_FIELDS:
@@ -181,7 +180,7 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
             if level is None:
                 raise ValidationError(f"“{item['level']}” is not a level of “{criterion.name}”.")
         Assessment.objects.create(
-            factsheet=factsheet, criterion=criterion, level=level, score=_decimal(item.get("score"))
+            factsheet=factsheet, criterion=criterion, level=level, score=decimal_or_none(item.get("score"))
         )
     topics = {t.title: t for t in edition.topics.all()}
     for item in data.get("qualitative") or []:
@@ -196,7 +195,7 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
     for order, item in enumerate(data.get("references") or [], start=1):
         reference = Reference(
             factsheet=factsheet, order=order, citation=item["citation"], url=item.get("url") or "",
-            url_label=item.get("url_label") or "", last_accessed=_date(item.get("last_accessed")),
+            url_label=item.get("url_label") or "", last_accessed=date_or_none(item.get("last_accessed")),
             sub_item=bool(item.get("sub_item")),
         )
         reference.full_clean(exclude=["factsheet"])
@@ -276,11 +275,4 @@ def demo_users_ensure() -> list[str]:
     return created
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
 
-
-def _date(value) -> date | None:
-    if value in (None, ""):
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -7,7 +7,7 @@ from html import unescape
 from django.db.models import Count, Max, Min, Q
 
 from editorial.models import AuditEntry, Publication
-from editorial.selectors import (
+from editorial.publishing.selectors import (
     publication_current_get,
     publications_by_edition,
     publications_current,

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from editorial import permissions
-from editorial.rendering import render_branded_pdf
+from editorial.rendering.pdf import render_branded_pdf
 from portal import explorer, opendata, selectors
 from portal.caching import public
 from portal.compare import comparison

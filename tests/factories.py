@@ -168,11 +168,20 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     url = "https://example.org/report.pdf"
 
 
-def publication_for(factsheet, **kwargs):
-    """Publish a factsheet through the real service (renders and stores its PDF)."""
-    from editorial.publishing import publication_create
+def publication_for(factsheet, *, by=None):
+    """Publish a factsheet's content as a new revision through the real steps of a publish job (renders the
+    revision's PDF and page, stores the PDF, makes the next version live); the factsheet's state is left alone."""
+    from editorial import services
+    from editorial.publishing.jobs import publication_make, revision_render
+    from editorial.publishing.storage import next_number, pdf_store
+    from editorial.selectors import latest_revision
 
-    return publication_create(factsheet=factsheet, **kwargs)
+    services.revision_record(factsheet=factsheet, by=by, reason="Published in a test")
+    revision = latest_revision(factsheet=factsheet)
+    pdf, page_html = revision_render(factsheet=factsheet, revision=revision)
+    stored = pdf_store(factsheet=factsheet, pdf=pdf, key=f"v{next_number(factsheet)}")
+    return publication_make(factsheet=factsheet, revision=revision, by=by, pdf=pdf, stored=stored,
+                            page_html=page_html)
 
 
 def publish_fast(factsheet, *, by=None):
@@ -185,7 +194,8 @@ def publish_fast(factsheet, *, by=None):
 
     from editorial import services
     from editorial.models import Publication
-    from editorial.publishing import next_number, page_html_render
+    from editorial.publishing.storage import next_number
+    from editorial.rendering.document import factsheet_document, page_html_render
     from editorial.selectors import latest_revision
     from factsheets.models import Factsheet, State
 
@@ -195,7 +205,7 @@ def publish_fast(factsheet, *, by=None):
     number = next_number(factsheet)
     publication = Publication(factsheet=factsheet, number=number, published_at=timezone.now(), published_by=by,
                               pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=revision,
-                              page_html=page_html_render(factsheet))
+                              page_html=page_html_render(factsheet_document(factsheet, revision.snapshot, web=True)))
     publication.pdf.save(f"v{number}-{publication.file_name}", ContentFile(pdf), save=False)
     publication.save()
     Factsheet.objects.filter(pk=factsheet.pk).update(state=State.PUBLISHED)

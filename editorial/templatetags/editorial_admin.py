@@ -2,7 +2,7 @@
 
 from django import template
 
-from editorial import selectors
+from editorial import team
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def editorial_dashboard(context):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return {}
-    return selectors.dashboard(user=request.user)
+    return team.dashboard(user=request.user)
 
 
 @register.filter

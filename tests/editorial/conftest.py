@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from editorial import services
-from editorial.document import factsheet_document
-from editorial.rendering import render_factsheet_pdf
+from editorial.rendering.document import factsheet_document
+from editorial.rendering.pdf import render_factsheet_pdf
 from factsheets.models import Factsheet, State, Vocabulary
 from tests import factories
 from tests.editorial.pdf_helpers import page_texts
@@ -58,7 +58,7 @@ def walk(factsheet, state, users):
     services.factsheet_approve(factsheet=factsheet, by=reviewer)
     if state == State.APPROVED:
         return factsheet
-    services.factsheet_publish(factsheet=factsheet, by=editor)
+    services.publish_job_request(factsheet=factsheet, by=editor)
     if state == State.PUBLISHED:
         return factsheet
     services.factsheet_withdraw(factsheet=factsheet, by=editor, comment="Superseded.")

@@ -72,7 +72,7 @@ def test_render_edition_publish_uses_the_publish_jobs(users, factsheet, walk_to,
 
     from editorial.models import PublishJob
 
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda fs, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda fs, snapshot=None, **k: b"%PDF-1.7 test")
     walk_to(factsheet, "approved")
     out = StringIO()
     call_command("render_edition", str(factsheet.edition.year), "--publish", users["editor"].username, stdout=out,

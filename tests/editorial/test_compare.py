@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from editorial import services
-from editorial.selectors import factsheet_snapshot, snapshot_compare
+from editorial.snapshots import factsheet_snapshot, snapshot_compare
 from factsheets.richtext import sanitize
 
 pytestmark = pytest.mark.django_db

@@ -125,25 +125,25 @@ def test_two_reviewers_deciding_at_once_yield_one_decision(users, factsheet, mak
 def test_publishing_one_factsheet_does_not_block_the_rest_of_its_edition(users, factsheet, monkeypatch):
     """While a publish holds its factsheet's row (rendering), another factsheet of the same edition is saved and
     a new factsheet is added to the edition: only the factsheet's own row is locked, not the edition's."""
-    from editorial import publishing
+    from editorial.publishing import jobs
     from tests import factories
 
     other = factories.FactsheetFactory(edition=factsheet.edition)
     rendering, release = threading.Event(), threading.Event()
 
-    def slow_render(fs, **kwargs):
+    def slow_render(fs, snapshot=None, **kwargs):
         rendering.set()
         release.wait(20)
         return b"%PDF-1.7 test"
 
-    monkeypatch.setattr(publishing, "render_factsheet_pdf", slow_render)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", slow_render)
     errors = []
 
     def publish():
         from django.db import connection as thread_connection
 
         try:
-            publishing.publication_create(factsheet=factsheet, by=users["editor"])
+            jobs.demo_publish(factsheet=factsheet)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:

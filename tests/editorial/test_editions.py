@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from editorial import editions, selectors
+from editorial import editions, snapshots
 from editorial.models import CarryForwardIssue
 from factsheets.models import Edition, Factsheet, State, Vocabulary
 
@@ -28,8 +28,8 @@ def test_mexico_2023_is_carried_into_2026(demo, users):
     ]
     assert edition.topics.count() == old_edition.topics.count()
     # the content is the same, every label now points into the 2026 vocabularies
-    new_snapshot = selectors.factsheet_snapshot(factsheet=new)
-    old_snapshot = selectors.factsheet_snapshot(factsheet=source)
+    new_snapshot = snapshots.factsheet_snapshot(factsheet=new)
+    old_snapshot = snapshots.factsheet_snapshot(factsheet=source)
     assert new_snapshot.pop("edition") == {**old_snapshot.pop("edition"), "year": 2026}
     assert new_snapshot == old_snapshot
     assert all(p.policy_type.edition_id == edition.pk for p in new.policies.all())
@@ -45,7 +45,7 @@ def test_labels_that_do_not_map_are_listed_for_the_analyst(demo, users, client):
 
     source = demo[2023]
     demo_publish(factsheet=source)  # carried forward from its published version, written with the old labels
-    used = {label for p in selectors.factsheet_snapshot(factsheet=source)["policies"] for label in p["objectives"]}
+    used = {label for p in snapshots.factsheet_snapshot(factsheet=source)["policies"] for label in p["objectives"]}
     for category in source.edition.categories.filter(vocabulary=Vocabulary.OBJECTIVE):
         category.label += " (new)"
         category.save()

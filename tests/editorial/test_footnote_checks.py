@@ -5,9 +5,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from editorial import services
-from editorial.document import factsheet_document
 from editorial.permissions import WorkflowError
-from editorial.rendering import factsheet_html
+from editorial.rendering.document import factsheet_document
+from editorial.rendering.pdf import factsheet_html
 from factsheets.models import State
 from tests import factories
 from tests.editorial.conftest import footprint
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 def _break(factsheet, html):

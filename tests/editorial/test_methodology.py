@@ -8,7 +8,7 @@ from django.urls import reverse
 from editorial import services
 from editorial.models import Publication
 from editorial.permissions import WorkflowError
-from editorial.selectors import snapshot_compare
+from editorial.snapshots import snapshot_compare
 from factsheets.models import Category, Country, Edition, Level, Section, State, Topic, Vocabulary
 from tests import factories
 from tests.factsheets.test_admin import form_data
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 def _criterion(factsheet):
@@ -43,7 +43,7 @@ def test_an_edited_criterion_definition_in_the_admin_sends_the_approved_factshee
     assert [c.label for c in changes] == [f"Methodology › Criterion “{criterion.name}” › Definition"]
     assert "unreviewed" in changes[0].new
     with pytest.raises(WorkflowError):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+        services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert not Publication.objects.exists()
 
 
@@ -89,7 +89,7 @@ def test_publish_refuses_any_printed_methodology_changed_behind_the_approval(use
     walk_to(factsheet, State.APPROVED)
     late() if late else change(factsheet)
     with pytest.raises(WorkflowError, match="changed after the approval"):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+        services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert not Publication.objects.exists()
     factsheet.refresh_from_db()
     assert factsheet.state == State.DRAFT

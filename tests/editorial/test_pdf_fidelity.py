@@ -11,8 +11,9 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
-from editorial import rendering
-from editorial.rendering import render_factsheet_pdf, short_pages
+from editorial.rendering import pdf as rendering
+from editorial.rendering.document import factsheet_document
+from editorial.rendering.pdf import render_factsheet_pdf, short_pages
 from tests.editorial.pdf_helpers import RUNNING_HEADER, norm
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_a_continuation_page_repeats_the_dimension_label():
     for sentences in range(10, 90, 4):  # grow the text above until a page break falls between two sub-rows
         policy.instruments_text = "<p>" + "Instruments are explained at length here. " * sentences + "</p>"
         policy.save()
-        html = rendering.factsheet_html(rendering.factsheet_document(factsheet))
+        html = rendering.factsheet_html(factsheet_document(factsheet))
         rendered = HTML(string=html, base_url=(rendering.print_dir() / "index.html").as_uri(),
                         url_fetcher=fetcher).render(stylesheets=[css], counter_style=counter_style)
         if rendering.table1_labels_repeat(rendered):
@@ -327,7 +328,7 @@ def test_a_split_row_continuing_on_the_next_page_is_not_taken_for_a_stranded_one
 
 
 def test_a_failure_of_the_pdf_ua_finishing_still_delivers_the_pdf(demo, monkeypatch, caplog):
-    from editorial import pdfua
+    from editorial.rendering import pdfua
 
     def broken(data):
         raise pikepdf.PdfError("broken")

@@ -41,7 +41,7 @@ CASES = list(itertools.product(ROLES, STATES, ACTIONS))
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
     """The rendering is not under test here (tests/editorial/test_publications.py renders for real)."""
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test", raising=False)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test", raising=False)
 
 
 @pytest.mark.parametrize(("role", "state", "action"), CASES)

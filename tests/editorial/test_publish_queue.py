@@ -36,10 +36,10 @@ def queue(settings, monkeypatch):
 def fast_pdf(monkeypatch):
     renders = []
 
-    def render(factsheet, **kwargs):
+    def render(factsheet, snapshot=None, **kwargs):
         renders.append(factsheet.pk)
         return b"%PDF-1.7 " + str(factsheet.pk).encode() + b"x" * 1000
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", render)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", render)
     return renders
 
 
@@ -72,27 +72,48 @@ def test_publish_records_the_decision_and_returns_then_the_worker_publishes(
     assert status == {**status, "status": "done", "version": 1, "active": False}
 
 
-def test_the_worker_refuses_content_changed_after_the_request(users, factsheet, walk_to, queue, fast_pdf):
-    walk_to(factsheet, State.APPROVED)
-    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
-    factsheet.introduction = "<p>Changed behind the approval's back.</p>"
+def test_the_worker_publishes_the_approved_revision_whatever_happens_to_the_rows_meanwhile(
+        users, factsheet, walk_to, queue, monkeypatch):
+    """Rule: what was approved is what is printed (the document is built from the approved revision's snapshot,
+    never from the rows). The rows are changed behind the workflow's back *while* the render runs."""
+    import io
+
+    from pypdf import PdfReader
+
+    from editorial.rendering import pdf as pdf_rendering
+    from factsheets.models import Factsheet
+
+    factsheet.introduction = "<p>Approved words about clusters.</p>"
     factsheet.save()
+    walk_to(factsheet, State.APPROVED)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    real = pdf_rendering.render_factsheet_pdf
+
+    def render_while_the_rows_change(fs, snapshot=None, **kwargs):
+        Factsheet.objects.filter(pk=fs.pk).update(introduction="<p>Words nobody approved.</p>")
+        return real(fs, snapshot, **kwargs)
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", render_while_the_rows_change)
     queue()
     job.refresh_from_db()
-    assert job.status == PublishJob.Status.FAILED and "changed after the approval" in job.error
-    assert not Publication.objects.exists() and fast_pdf == []  # never rendered what was not approved
+    assert job.status == PublishJob.Status.DONE, job.error
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(job.publication.pdf.read())).pages)
+    assert "Approved words about clusters." in text and "nobody approved" not in text
+    assert "Approved words about clusters." in job.publication.page_html
+    assert "nobody approved" not in job.publication.page_html
+    assert job.publication.revision_id == job.revision_id
 
 
 def test_a_failing_render_is_retried_then_leaves_the_factsheet_approved_with_the_error(
         users, factsheet, walk_to, queue, monkeypatch, settings):
     attempts = []
 
-    def broken(factsheet, **kwargs):
+    def broken(factsheet, snapshot=None, **kwargs):
         attempts.append(1)
         raise RuntimeError("the renderer crashed")
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", broken)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", broken)
     walk_to(factsheet, State.APPROVED)
-    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
     for _ in range(settings.EDITORIAL_PUBLISH_ATTEMPTS):
         queue()
     job.refresh_from_db()
@@ -106,9 +127,9 @@ def test_a_failing_render_is_retried_then_leaves_the_factsheet_approved_with_the
 
 def test_retries_wait_with_backoff(users, factsheet, walk_to, queue, monkeypatch, settings):
     settings.EDITORIAL_PUBLISH_RETRY_SECONDS = [30, 120]
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: 1 / 0)
     walk_to(factsheet, State.APPROVED)
-    services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    services.publish_job_request(factsheet=factsheet, by=users["editor"])
     queue()
     waiting = DBTaskResult.objects.get(status="READY")
     assert timedelta(seconds=25) < waiting.run_after - timezone.now() <= timedelta(seconds=30)
@@ -119,7 +140,7 @@ def test_retries_wait_with_backoff(users, factsheet, walk_to, queue, monkeypatch
 def test_a_job_whose_worker_died_is_taken_up_again_and_published_once(users, factsheet, walk_to, queue, fast_pdf,
                                                                        settings):
     walk_to(factsheet, State.APPROVED)
-    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
     # A worker claimed the task and was killed (SIGKILL) mid-render: the job and its task stay "running".
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
     long_ago = timezone.now() - timedelta(seconds=settings.EDITORIAL_PUBLISH_STALE_SECONDS + 1)
@@ -136,26 +157,49 @@ def test_a_job_whose_worker_died_is_taken_up_again_and_published_once(users, fac
 
 def test_a_job_run_twice_publishes_once(users, factsheet, walk_to, queue, fast_pdf):
     walk_to(factsheet, State.APPROVED)
-    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
     queue()
-    assert services.publish_job_run(job_id=job.pk) == PublishJob.Status.DONE  # a duplicate delivery
+    assert services.publish_job_run(job_id=job.pk).status == PublishJob.Status.DONE  # a duplicate delivery
     assert factsheet.publications.count() == 1 and fast_pdf == [factsheet.pk]
+
+
+def test_a_second_delivery_while_the_first_run_renders_changes_nothing(users, factsheet, walk_to, queue,
+                                                                        monkeypatch):
+    """Rule: a job being rendered belongs to the run that started it; a second delivery of its task meanwhile
+    neither renders nor records anything (one publication, the job done, no "failed" entry)."""
+    walk_to(factsheet, State.APPROVED)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    renders, second = [], []
+
+    def render(fs, snapshot=None, **kwargs):
+        renders.append(fs.pk)
+        if len(renders) == 1:
+            second.append(services.publish_job_run(job_id=job.pk))  # the same task, delivered again
+        return b"%PDF-1.7 rendered once"
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", render)
+    queue()
+    job.refresh_from_db()
+    assert second[0].status == PublishJob.Status.RUNNING and not second[0].retry
+    assert job.status == PublishJob.Status.DONE and renders == [factsheet.pk]
+    assert factsheet.publications.count() == 1
+    assert not factsheet.audit_entries.filter(action="publish_failed").exists()
 
 
 def test_a_second_publish_while_one_is_in_flight_is_refused(users, factsheet, walk_to, queue, fast_pdf):
     from editorial.permissions import WorkflowError
 
     walk_to(factsheet, State.APPROVED)
-    services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    services.publish_job_request(factsheet=factsheet, by=users["editor"])
     with pytest.raises(WorkflowError, match="already being published"):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+        services.publish_job_request(factsheet=factsheet, by=users["editor"])
 
 
 def test_the_health_endpoint_reports_a_stopped_worker(users, factsheet, walk_to, queue, fast_pdf, client, settings,
                                                       tmp_path):
     settings.MEDIA_ROOT = tmp_path
     walk_to(factsheet, State.APPROVED)
-    services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert client.get("/health/", HTTP_ACCEPT="application/json").status_code == 200  # just queued: fine
     late = timezone.now() - timedelta(seconds=settings.EDITORIAL_QUEUE_LATE_SECONDS + 5)
     DBTaskResult.objects.update(enqueued_at=late, run_after=late)
@@ -197,18 +241,18 @@ def test_an_editor_publishes_the_edition_from_the_dashboard_with_progress(users,
     progress = client.get(progress_url).json()
     assert (progress["total"], progress["queued"], progress["done"], progress["finished"]) == (3, 3, 0, False)
 
-    def flaky(fs, **kwargs):  # one factsheet fails every time
+    def flaky(fs, snapshot=None, **kwargs):  # one factsheet fails every time
         if fs.pk == others[0].pk:
             raise RuntimeError("font missing")
         return b"%PDF-1.7 fine"
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", flaky)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", flaky)
     for _ in range(3):
         queue()
     progress = client.get(progress_url).json()
     assert (progress["done"], progress["failed"], progress["finished"]) == (2, 1, True)
     assert progress["failed_items"][0]["country"] == str(others[0].country.name)
 
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda fs, **k: b"%PDF-1.7 fixed")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 fixed")
     response = client.post(url, {"do": "retry_failed", "batch": batch})
     assert response.status_code == 302
     queue()
@@ -240,17 +284,17 @@ def test_a_factsheet_with_publish_jobs_and_validation_requests_can_still_be_dele
     """Deleting an unpublished edition deletes its drafts (issue 11.8): their jobs and requests go with them."""
     from datetime import date
 
-    from editorial import validation
     from editorial.models import ValidationRequest
+    from editorial.national_validation import services as validation
     from factsheets.models import Factsheet, NationalContact
 
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: 1 / 0)
     contact = NationalContact.objects.create(country=factsheet.country, name="Ana Pérez", organisation="Ministry",
                                              email="ana@example.org")
     validation.validation_request_send(factsheet=factsheet, contacts=[contact], message="Please check.",
                                        deadline=date.today().replace(year=date.today().year + 1), by=users["editor"])
     assert ValidationRequest.objects.exists()
     walk_to(factsheet, State.APPROVED)
-    assert services.factsheet_publish(factsheet=factsheet, by=users["editor"]).status == "failed"
+    assert services.publish_job_request(factsheet=factsheet, by=users["editor"]).status == "failed"
     Factsheet.objects.filter(pk=factsheet.pk).delete()
     assert not PublishJob.objects.exists() and not ValidationRequest.objects.exists()

@@ -26,7 +26,7 @@ class DiskFullStorage(FileSystemStorage):
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.rendering.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 " + b"x" * 1000)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 " + b"x" * 1000)
 
 
 def test_a_full_disk_at_publishing_publishes_nothing_and_leaves_no_file(users, factsheet, walk_to, settings,
@@ -36,7 +36,7 @@ def test_a_full_disk_at_publishing_publishes_nothing_and_leaves_no_file(users, f
     from editorial.models import Publication
 
     monkeypatch.setattr(Publication._meta.get_field("pdf"), "storage", storage)
-    job = services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert job.status == "failed" and job.attempts == settings.EDITORIAL_PUBLISH_ATTEMPTS  # retried, then gave up
     assert re.search("could not be stored .*No space left on device.*still approved", job.error)
     failure = factsheet.audit_entries.get(action="publish_failed")

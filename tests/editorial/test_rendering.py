@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from pypdf import PdfReader
 
-from editorial.document import factsheet_document
-from editorial.fetcher import FetchRefused, StaticOnlyFetcher
-from editorial.rendering import render_factsheet_pdf
+from editorial.rendering.document import factsheet_document
+from editorial.rendering.fetcher import FetchRefused, StaticOnlyFetcher
+from editorial.rendering.pdf import render_factsheet_pdf
 from tests import factories
 from tests.editorial.pdf_helpers import RUNNING_HEADER, norm, plain
 
@@ -77,7 +77,7 @@ def test_table1_header_rows_repeat_on_every_page_it_spans(demo_pdfs, year):
     for index in range(first, last + 1):
         assert "Policy type:" in pages[index] and "Policy name:" in pages[index], f"page {index + 1}"
         for head in demo_pdfs[year]["doc"].policy_heads:
-            assert norm(head["policy"].name)[:25] in norm(pages[index])
+            assert norm(head["policy"]["name"])[:25] in norm(pages[index])
 
 
 @pytest.mark.parametrize("year", [2023, 2020])
@@ -319,7 +319,7 @@ def test_fetcher_refusal_does_not_stop_a_render():
 def test_missing_table_header_is_detected():
     from weasyprint import HTML
 
-    from editorial.rendering import table_header_missing
+    from editorial.rendering.pdf import table_header_missing
 
     rows = "".join(f"<tr><td>{'text ' * 300}</td></tr>" for _ in range(4))
     with_head = HTML(string=f'<table class="policy-table"><thead><tr><th>Policy type:</th></tr></thead>{rows}</table>')

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from editorial import selectors, services
+from editorial import services, snapshots
 from editorial.models import Revision
 from factsheets.models import State
 from tests import factories
@@ -12,12 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_word_diff_marks_only_the_changed_words():
-    html = selectors.word_diff_html("The quick brown fox jumps.", "The quick red fox jumps high.")
+    html = snapshots.word_diff_html("The quick brown fox jumps.", "The quick red fox jumps high.")
     assert html == "The quick <del>brown</del><ins>red</ins> fox jumps<ins> high</ins>."
 
 
 def test_word_diff_escapes_html():
-    assert "&lt;script&gt;" in selectors.word_diff_html("", "<script>")
+    assert "&lt;script&gt;" in snapshots.word_diff_html("", "<script>")
 
 
 def test_compare_lists_changed_fields_in_document_order(users, factsheet):
@@ -28,7 +28,7 @@ def test_compare_lists_changed_fields_in_document_order(users, factsheet):
     policy.objectives.add(factsheet.edition.categories.get(label="Internationalisation"))
     factories.ReferenceFactory(factsheet=factsheet, order=2, citation="OECD (2023). Cluster review.")
     new = services.revision_record(factsheet=factsheet, by=users["analyst"])
-    changes = selectors.snapshot_compare(old.snapshot, new.snapshot)
+    changes = snapshots.snapshot_compare(old.snapshot, new.snapshot)
     labels = [c.label for c in changes]
     assert labels == [
         "Introduction", "Policy 1 › Objectives", "Reference 2 › Citation", "Reference 2 › Url",
@@ -90,7 +90,7 @@ def test_revert_restores_an_earlier_revision_as_a_new_one(users, factsheet):
     factsheet.refresh_from_db()
     assert third.number == 3 and third.reason == "Reverted to revision 1"
     assert third.snapshot == first.snapshot
-    assert selectors.factsheet_snapshot(factsheet=factsheet) == first.snapshot
+    assert snapshots.factsheet_snapshot(factsheet=factsheet) == first.snapshot
     assert factsheet.introduction == "<p>The quick brown fox.[^one]</p>"
     assert [c.label for c in factsheet.policies.get().objectives.all()] == ["Innovation"]
     assert factsheet.lock_version == version + 1

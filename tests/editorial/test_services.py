@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from editorial import services
 from editorial.models import Publication
 from editorial.permissions import WorkflowError
-from editorial.selectors import current_publication
+from editorial.publishing.selectors import current_publication
 from factsheets.models import Section, State
 from tests import factories
 from tests.editorial.conftest import footprint
@@ -51,7 +51,7 @@ def test_an_edit_after_approval_sends_the_factsheet_back_to_draft(users, factshe
     assert factsheet.revisions.count() == approved_revisions + 1
     assert factsheet.audit_entries.filter(action="edited", from_state="approved", to_state="draft").exists()
     with pytest.raises(WorkflowError):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+        services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert not Publication.objects.exists()
 
 
@@ -62,7 +62,7 @@ def test_publish_refuses_content_changed_behind_the_approvals_back(users, factsh
     category.label = "Innovation (renamed)"
     category.save()
     with pytest.raises(WorkflowError, match="changed after the approval"):
-        services.factsheet_publish(factsheet=factsheet, by=users["editor"])
+        services.publish_job_request(factsheet=factsheet, by=users["editor"])
     factsheet.refresh_from_db()
     assert not factsheet.publications.exists()
     assert factsheet.state == State.DRAFT  # not stuck in "approved": it needs a new review
@@ -135,7 +135,7 @@ def test_versioned_publications_keep_earlier_versions(users, factsheet, walk_to)
     services.revision_record(factsheet=factsheet, by=users["analyst"])
     services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
     services.factsheet_approve(factsheet=factsheet, by=users["reviewer"])
-    second = services.factsheet_publish(factsheet=factsheet, by=users["editor"]).publication
+    second = services.publish_job_request(factsheet=factsheet, by=users["editor"]).publication
 
     assert second.number == 2 and second.published_at >= first.published_at
     assert current_publication(factsheet=factsheet) == second

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 
 from editorial.models import Revision
-from editorial.selectors import factsheet_snapshot
+from editorial.snapshots import factsheet_snapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from editorial import editions, selectors, services
+from editorial import editions, services, team
 from editorial.models import AuditEntry, ReviewComment
 from factsheets.models import Section, State
 from tests import factories
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 def _queue(user, key):
-    return selectors.dashboard(user=user)[key]
+    return team.dashboard(user=user)[key]
 
 
 # --- queues and assignment (12.1-12.3) -----------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_editors_have_a_ready_to_publish_queue_and_are_told(users, factsheet, wa
     to_editor = [m for m in mail.outbox if users["editor"].email in m.to]
     assert to_editor and "ready to publish" in to_editor[0].subject
     assert "http://testserver/admin/" in to_editor[0].body and "What to do next" in to_editor[0].body
-    assert "ready_to_publish" not in selectors.dashboard(user=users["analyst"])
+    assert "ready_to_publish" not in team.dashboard(user=users["analyst"])
 
 
 def test_every_role_sees_its_own_queues_with_counts(users, factsheet, walk_to, client):

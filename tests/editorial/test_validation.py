@@ -11,8 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial import services, validation
+from editorial import services
 from editorial.models import ValidationAnswer, ValidationOpening, ValidationRequest
+from editorial.national_validation import services as validation
+from editorial.national_validation.tokens import token_hash
 from editorial.permissions import WorkflowError
 from factsheets.models import NationalContact, Section, State
 from tests import factories
@@ -23,8 +25,8 @@ XSS = '<script>window.x=1</script><img src=x onerror="window.x=2">'
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.validation_views.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 draft")
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 draft")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +76,7 @@ def test_an_analyst_sends_and_the_contact_gets_a_private_link(mexico, contact, u
     assert request.revision == mexico.revisions.order_by("-number").first()  # bound to the current revision
     token = token_of(sent.link)
     assert len(token) >= 32 and token not in request.token_hash  # only the hash is stored
-    assert request.token_hash == validation.token_hash(token)
+    assert request.token_hash == token_hash(token)
     assert not ValidationRequest.objects.filter(token_hash=token).exists()
     (message,) = mail.outbox
     assert message.to == ["cluster-policy-mx@example.org"] and sent.link in message.body

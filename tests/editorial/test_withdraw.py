@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fast_pdf(monkeypatch):
-    monkeypatch.setattr("editorial.publishing.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 def test_withdraw_shows_a_confirmation_page_first_and_needs_a_reason(users, factsheet, walk_to, client):

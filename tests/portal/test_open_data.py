@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from editorial.models import Publication
-from editorial.selectors import factsheet_snapshot
+from editorial.snapshots import factsheet_snapshot
 from tests import factories
 from tests.portal.conftest import LEVELS, EditionBuilder
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from editorial.selectors import factsheets_unpublished
+from editorial.publishing.selectors import factsheets_unpublished
 from editorial.services import demo_publish
 
 

@@ -7,20 +7,25 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from django import db
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from editorial.selectors import publications_current
+from editorial import services
+from editorial.models import Publication
+from editorial.publishing import selectors as publishing_selectors
+from editorial.rendering import pdf as pdf_rendering
+from factsheets.models import Edition
 
 
 def _render_one(pk: int, output: str) -> str:
-    from editorial.rendering import render_factsheet_pdf
-    from factsheets.models import Factsheet
-
-    factsheet = Factsheet.objects.select_related("country", "edition").get(pk=pk)
+    """Render a live publication again from the approved revision it was published from."""
+    publication = Publication.objects.select_related("factsheet__country", "factsheet__edition", "revision").get(pk=pk)
+    factsheet = publication.factsheet
     country = factsheet.country.name.replace(" ", "-")
     path = Path(output) / f"ECCP-Country-Factsheet-{country}-{factsheet.edition.year}.pdf"
-    path.write_bytes(render_factsheet_pdf(factsheet))
+    path.write_bytes(pdf_rendering.render_factsheet_pdf(
+        factsheet, publication.revision.snapshot if publication.revision_id else None))
     db.connections.close_all()
     return str(path)
 
@@ -40,7 +45,8 @@ class Command(BaseCommand):
             return self._publish(year, publish)
         if jobs < 1:
             raise CommandError("--jobs must be at least 1.")
-        pks = list(publications_current().filter(factsheet__edition__year=year).values_list("factsheet", flat=True))
+        pks = list(publishing_selectors.publications_current().filter(factsheet__edition__year=year)
+                   .values_list("pk", flat=True))
         if not pks:
             raise CommandError(f"No published factsheet in the {year} edition.")
         Path(output).mkdir(parents=True, exist_ok=True)
@@ -62,11 +68,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Rendered {len(written)} factsheet(s) into {output}"))
 
     def _publish(self, year, username):
-        from django.contrib.auth import get_user_model
-
-        from editorial import selectors, services
-        from factsheets.models import Edition
-
         editor = get_user_model().objects.filter(username=username, is_active=True).first()
         edition = Edition.objects.filter(year=year).first()
         if editor is None or edition is None:
@@ -74,12 +75,12 @@ class Command(BaseCommand):
         batch, refused = services.edition_publish(edition=edition, by=editor)
         for factsheet, reason in refused:
             self.stderr.write(f"{factsheet}: not published: {reason}")
-        progress = selectors.batch_progress(batch=batch)
+        progress = publishing_selectors.batch_progress(batch=batch)
         bar = tqdm(total=progress["total"], desc=f"Publishing {year}", unit="pdf", file=self.stderr._out)
         while not progress["finished"]:
             time.sleep(1)
             services.publish_jobs_recover()
-            progress = selectors.batch_progress(batch=batch)
+            progress = publishing_selectors.batch_progress(batch=batch)
             bar.n = progress["done"] + progress["failed"]
             bar.refresh()
         bar.close()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.rendering import render_factsheet_pdf
+from editorial.rendering import pdf as pdf_rendering
 from editorial.selectors import factsheet_for_cli
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         factsheet = factsheet_for_cli(country_code=country, year=year)
         if factsheet is None:
             raise CommandError(f"There is no {year} factsheet for {country.upper()}.")
-        pdf = render_factsheet_pdf(factsheet, draft=draft, pdf_variant="pdf/a-3b" if pdf_a else "pdf/ua-1")
+        pdf = pdf_rendering.render_factsheet_pdf(factsheet, draft=draft,
+                                                 pdf_variant="pdf/a-3b" if pdf_a else "pdf/ua-1")
         Path(output).write_bytes(pdf)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(pdf)} bytes)"))

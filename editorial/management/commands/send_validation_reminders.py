@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from editorial.validation import validation_reminders_send
+from editorial.national_validation.services import validation_reminders_send
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""PDF rendering of factsheets with WeasyPrint: one cached stylesheet, the static-only fetcher, tagged PDF."""
+"""PDF rendering of factsheets (from a snapshot) with WeasyPrint: one cached stylesheet, the static-only fetcher,
+tagged PDF, the layout guard."""
 
 import gc
 import logging
@@ -15,9 +16,9 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
-from editorial import pdfua
-from editorial.document import Document, factsheet_document
-from editorial.fetcher import StaticOnlyFetcher
+from editorial.rendering import pdfua
+from editorial.rendering.document import Document, factsheet_document
+from editorial.rendering.fetcher import StaticOnlyFetcher
 from factsheets.models import Factsheet
 
 PRINT_CSS = Path("editorial/print/factsheet.css")
@@ -74,16 +75,18 @@ def factsheet_html(document: Document, *, draft: bool = False, revision_label: s
 
 def render_factsheet_pdf(
     factsheet: Factsheet,
+    snapshot: dict | None = None,
     *,
     draft: bool = False,
     revision_label: str | None = None,
     pdf_variant: str | None = "pdf/ua-1",
 ) -> bytes:
-    """Render the factsheet as a PDF, accessible (PDF/UA-1) unless another variant is asked for; drafts carry a
-    DRAFT watermark, "DRAFT" in their title and their revision in the footer."""
+    """Render a snapshot of the factsheet (an approved revision's; None: the working copy as it is now) as a PDF,
+    accessible (PDF/UA-1) unless another variant is asked for; drafts carry a DRAFT watermark, "DRAFT" in their
+    title and their revision in the footer."""
     if pdf_variant not in PDF_VARIANTS:
         raise ValueError(f"Unknown PDF variant {pdf_variant!r}.")
-    document = factsheet_document(factsheet)
+    document = factsheet_document(factsheet, snapshot)
     if draft and not revision_label:
         revision_label = f"revision {document.factsheet.lock_version}"
     html = factsheet_html(document, draft=draft, revision_label=revision_label)

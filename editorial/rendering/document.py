@@ -1,16 +1,23 @@
-"""The printable document of a factsheet, built from the database in a bounded number of queries."""
+"""The printable document of a factsheet, built from a snapshot: an approved revision's for a publication or a
+validation link, the working copy's (a snapshot of now) for a draft preview. So what was approved is what is
+printed, whatever happens to the rows meanwhile."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
-from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from editorial.snapshots import EDITION_PRINTED_FIELDS, edition_snapshot, factsheet_snapshot
 from factsheets.formatting import NO_DATA, format_amount, format_year
-from factsheets.models import Assessment, Category, Factsheet, Policy, QualitativeAssessment, Section
+from factsheets.models import Edition, Factsheet, Policy, Section
 from factsheets.richtext import FOOTNOTE_CALL, sanitize
+from factsheets.values import decimal_or_none
 
 _TAG = re.compile(r"(<[^>]*>)")  # sanitised HTML: nh3 escapes < and > inside attribute values
 
@@ -25,9 +32,9 @@ class Note:
 class Footnotes:
     """Numbers footnotes by order of first call as texts are converted in print order."""
 
-    def __init__(self, footnotes, *, web: bool = False):
+    def __init__(self, footnotes: list[dict], *, web: bool = False):
         self.web = web  # a web page links calls and notes both ways; print floats the notes to the page foot
-        self._texts = {f.key: f.text for f in footnotes}
+        self._texts = {f["key"]: f.get("text") or "" for f in footnotes}
         self.numbers: dict[str, int] = {}
         self.notes: list[Note] = []
         self.deferred: list[SafeString] = []
@@ -112,7 +119,9 @@ class SectionPart:
 
 @dataclass
 class Document:
-    factsheet: Factsheet
+    factsheet: Factsheet  # who (country, edition); what it says comes from the snapshot
+    edition: SimpleNamespace  # the edition as the snapshot printed it (titles, layout, presentation)
+    modified: datetime | None
     country: str
     year: int
     title: str
@@ -152,50 +161,29 @@ def caption(template: str, **values) -> str:
         return template
 
 
-def _references(factsheet) -> list[dict]:
+def _references(items: list[dict]) -> list[dict]:
     """Entries in order; a sub-item ("See also …") nests under the entry above it."""
     entries: list[dict] = []
-    for r in factsheet.references.all():
-        entry = {"citation": r.citation, "url": r.url, "url_label": r.url_label or r.url, "children": [],
-                 "last_accessed": r.last_accessed.strftime("%d.%m.%Y") if r.last_accessed else ""}
-        if r.sub_item and entries:
+    for r in sorted(items, key=lambda item: item.get("order") or 0):
+        accessed = r.get("last_accessed")
+        if isinstance(accessed, str) and accessed:
+            accessed = date.fromisoformat(accessed)
+        entry = {"citation": r.get("citation") or "", "url": r.get("url") or "",
+                 "url_label": r.get("url_label") or r.get("url") or "", "children": [],
+                 "last_accessed": accessed.strftime("%d.%m.%Y") if accessed else ""}
+        if r.get("sub_item") and entries:
             entries[-1]["children"].append(entry)
         else:
             entries.append(entry)
     return entries
 
 
-def factsheet_for_print(pk: int) -> Factsheet:
-    """The factsheet with everything the document needs, prefetched."""
-    m2m = ["objectives", "authority_roles", "beneficiaries", "financial_instruments", "technical_instruments",
-           "eu_priorities"]
-    ordered = Category.objects.order_by("order", "label")
-    return (
-        Factsheet.objects.select_related("country", "edition")
-        .prefetch_related(
-            Prefetch("edition__sections", queryset=Section.objects.order_by("order")),
-            "edition__criteria__levels",
-            Prefetch(
-                "policies",
-                queryset=Policy.objects.select_related("policy_type", "focus", "evaluation").prefetch_related(
-                    *(Prefetch(name, queryset=ordered) for name in m2m)
-                ).order_by("order"),
-            ),
-            Prefetch("assessments", queryset=Assessment.objects.select_related("criterion", "level")),
-            Prefetch("qualitative", queryset=QualitativeAssessment.objects.select_related("topic")),
-            "footnotes",
-            "references",
-        )
-        .get(pk=pk)
-    )
-
-
-def _budget_cell(notes: Footnotes, policy: Policy, part: str) -> Cell:
+def _budget_cell(notes: Footnotes, policy: dict, part: str) -> Cell:
     figure = format_amount(
-        getattr(policy, f"budget_{part}_eur"), getattr(policy, f"budget_{part}_amount"),
-        getattr(policy, f"budget_{part}_currency"),
+        decimal_or_none(policy.get(f"budget_{part}_eur")), decimal_or_none(policy.get(f"budget_{part}_amount")),
+        policy.get(f"budget_{part}_currency") or "",
     )
-    note = getattr(policy, f"budget_{part}_note")
+    note = policy.get(f"budget_{part}_note") or ""
     if not figure and not note:
         return Cell(html=mark_safe(f"<p>{NO_DATA}</p>"))  # noqa: S308
     html = ""
@@ -206,19 +194,21 @@ def _budget_cell(notes: Footnotes, policy: Policy, part: str) -> Cell:
     return Cell(html=mark_safe(f"<p>{html}</p>"))  # noqa: S308
 
 
-def _instrument_cell(notes: Footnotes, categories, note: str) -> Cell:
-    labels = [c.label for c in categories]
+def _instrument_cell(notes: Footnotes, labels: list[str], note: str) -> Cell:
     html = "" if labels else '<p class="dash">-</p>'
     if note:
         html += f"<p>{notes.plain(note)}</p>"
-    return Cell(categories=labels, html=mark_safe(html))  # noqa: S308
+    return Cell(categories=list(labels), html=mark_safe(html))  # noqa: S308
 
 
-def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[Dimension]]:
+PERIODS = dict(Policy.Period.choices)
+
+
+def _table1(notes: Footnotes, policies: list[dict]) -> tuple[list[dict], list[Dimension]]:
     heads = []
-    types = [notes.plain(f"{p.policy_type.label} ({p.type_detail})" if p.type_detail else p.policy_type.label,
+    types = [notes.plain(f"{p['policy_type']} ({p['type_detail']})" if p.get("type_detail") else p["policy_type"],
                          deferred=True) for p in policies]
-    names = [notes.plain(p.name, deferred=True) for p in policies]
+    names = [notes.plain(p["name"], deferred=True) for p in policies]
     for policy, type_html, name_html in zip(policies, types, names, strict=True):
         heads.append({"policy": policy, "type": type_html, "name": name_html})
 
@@ -227,40 +217,40 @@ def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[
 
     def cats(attr, text_attr, extra=None):
         def make(p):
-            labels = [c.label for c in getattr(p, attr).all()]
+            labels = list(p.get(attr) or [])
             if extra:
                 labels += extra(p)
-            return Cell(categories=labels, html=notes.rich(getattr(p, text_attr)))
+            return Cell(categories=labels, html=notes.rich(p.get(text_attr)))
         return make
 
     def single(attr, text_attr):
         def make(p):
-            category = getattr(p, attr)
-            return Cell(categories=[category.label] if category else [], html=notes.rich(getattr(p, text_attr)))
+            label = p.get(attr)
+            return Cell(categories=[label] if label else [], html=notes.rich(p.get(text_attr)))
         return make
 
     def text(attr):
-        return lambda p: Cell(html=notes.rich(getattr(p, attr)))
+        return lambda p: Cell(html=notes.rich(p.get(attr)))
 
     def history(kind):
         def make(p):
             if kind == "period":
-                return Cell(html=mark_safe(f"<p>{escape(p.get_period_display() or '-')}</p>"))  # noqa: S308
-            value = p.end_year if kind == "end" else p.start_year
+                return Cell(html=mark_safe(f"<p>{escape(PERIODS.get(p.get('period') or '', '') or '-')}</p>"))  # noqa: S308
+            value = p.get("end_year") if kind == "end" else p.get("start_year")
             return Cell(html=mark_safe(f"<p>{format_year(value)}</p>"))  # noqa: S308
         return make
 
-    other = lambda p: [f"Other: {p.beneficiaries_other}"] if p.beneficiaries_other else []  # noqa: E731
+    other = lambda p: [f"Other: {p['beneficiaries_other']}"] if p.get("beneficiaries_other") else []  # noqa: E731
     dims = [
         Dimension("Policy objectives", [row("", cats("objectives", "objectives_text"))]),
         Dimension("Policy focus", [row("", single("focus", "focus_text"))]),
         Dimension("Responsible authorities", [row("", cats("authority_roles", "authorities_text"))]),
         Dimension("Beneficiaries", [row("", cats("beneficiaries", "beneficiaries_text", other))]),
         Dimension("Instruments", [
-            row("Financial", lambda p: _instrument_cell(notes, p.financial_instruments.all(),
-                                                        p.financial_instruments_note)),
-            row("Technical assistance", lambda p: _instrument_cell(notes, p.technical_instruments.all(),
-                                                                   p.technical_instruments_note)),
+            row("Financial", lambda p: _instrument_cell(notes, p.get("financial_instruments") or [],
+                                                        p.get("financial_instruments_note") or "")),
+            row("Technical assistance", lambda p: _instrument_cell(notes, p.get("technical_instruments") or [],
+                                                                   p.get("technical_instruments_note") or "")),
             row("Explanation", text("instruments_text")),
         ]),
         Dimension("History", [
@@ -275,41 +265,42 @@ def _table1(notes: Footnotes, policies: list[Policy]) -> tuple[list[dict], list[
             row("Source of funding", text("budget_source")),
         ]),
         Dimension("Policy evaluation", [
-            row("Availability", lambda p: Cell(categories=[p.evaluation.label] if p.evaluation else [])),
+            row("Availability", lambda p: Cell(categories=[p["evaluation"]] if p.get("evaluation") else [])),
             row("Results", text("evaluation_text")),
         ]),
         Dimension("Policy alignment with the EU priorities", [
-            row("", lambda p: Cell(categories=[c.label for c in p.eu_priorities.all()])),
+            row("", lambda p: Cell(categories=list(p.get("eu_priorities") or []))),
         ]),
     ]
     for dim in dims:
         for r in dim.rows:
             for policy, cell in zip(policies, r.cells, strict=True):
-                cell.policy = FOOTNOTE_CALL.sub("", policy.name).strip()
+                cell.policy = FOOTNOTE_CALL.sub("", policy["name"]).strip()
                 if not cell.categories and not cell.html:
                     cell.html = mark_safe('<p class="dash">-</p>')  # noqa: S308
     return heads, dims
 
 
-def _assessment(edition, factsheet) -> dict:
-    by_criterion = {a.criterion_id: a for a in factsheet.assessments.all()}
+def _assessment(edition: SimpleNamespace, assessments: list[dict], country: str) -> dict:
+    by_criterion = {a["criterion"]: a for a in assessments}
     rows = []
-    for criterion in edition.criteria.all():
-        assessment = by_criterion.get(criterion.pk)
+    for criterion in edition.criteria:
+        assessment = by_criterion.get(criterion["name"])
         levels = [
-            {"label": level.label, "marked": bool(assessment and assessment.level_id == level.pk)}
-            for level in criterion.levels.all()
+            {"label": level["label"], "marked": bool(assessment and assessment.get("level") == level["label"])}
+            for level in criterion.get("levels") or []
         ]
-        score = assessment.score if assessment else None
-        max_score = criterion.max_score
+        score = decimal_or_none(assessment.get("score")) if assessment else None
+        max_score = decimal_or_none(criterion.get("max_score"))
         rows.append({
-            "criterion": criterion,
-            "name": criterion.name,
+            "name": criterion["name"],
+            "long_name": criterion.get("long_name") or criterion["name"],
             "levels": levels,
+            "level_definitions": [lv.get("definition") or lv["label"] for lv in criterion.get("levels") or []],
             "score": score,
             "max_score": max_score,
-            "note": criterion.note,
-            "definition": mark_safe(sanitize(criterion.definition)),  # noqa: S308
+            "note": criterion.get("note") or "",
+            "definition": mark_safe(sanitize(criterion.get("definition"))),  # noqa: S308
             "score_display": _num(score),
             "max_display": _num(max_score),
             "percent": float(score / max_score * 100) if score is not None and max_score else 0.0,
@@ -322,7 +313,7 @@ def _assessment(edition, factsheet) -> dict:
         "methodology_intro": mark_safe(sanitize(edition.methodology_intro)),  # noqa: S308
         "methodology_outro": mark_safe(sanitize(edition.methodology_outro)),  # noqa: S308
         "chart": _score_chart(rows, title=f"{edition.assessment_table_title or 'Maturity of cluster policy'} in "
-                                          f"{factsheet.country.name}") if edition.is_scored else "",
+                                          f"{country}") if edition.is_scored else "",
     }
 
 
@@ -370,29 +361,48 @@ def _num(value) -> str:
     return str(value)
 
 
-def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Document:
-    """Build the whole document of a factsheet; footnotes numbered by first call in print order. `web` gives the
-    same content for an HTML page: footnote calls link to a list of notes (and back) instead of floating."""
-    factsheet = factsheet_for_print(factsheet if isinstance(factsheet, int) else factsheet.pk)
-    edition = factsheet.edition
+def _edition(factsheet: Factsheet, snapshot: dict[str, Any]) -> SimpleNamespace:
+    """The edition as the snapshot prints it. A revision recorded before snapshots held the whole methodology
+    takes what it lacks from the edition as it is now."""
+    printed = snapshot.get("edition")
+    if printed is None or not {*EDITION_PRINTED_FIELDS, "sections", "criteria", "topics"} <= printed.keys():
+        printed = {**edition_snapshot(edition_id=factsheet.edition_id), **(printed or {})}
+    edition = SimpleNamespace(**printed)
+    edition.is_scored = edition.assessment_method == Edition.AssessmentMethod.SCORE
+    return edition
+
+
+def factsheet_document(factsheet: Factsheet, snapshot: dict[str, Any] | None = None, *, web: bool = False,
+                       modified: datetime | None = None) -> Document:
+    """Build the whole document of a factsheet from a snapshot (None: the working copy as it is now); footnotes
+    numbered by first call in print order. `web` gives the same content for an HTML page: footnote calls link to
+    a list of notes (and back) instead of floating. Reads no content from the rows when a snapshot is given."""
+    if snapshot is None:
+        snapshot = factsheet_snapshot(factsheet=factsheet)
+        modified = modified or factsheet.updated_at
+    edition = _edition(factsheet, snapshot)
+    year = factsheet.edition.year
     country = factsheet.country.name
-    notes = Footnotes(factsheet.footnotes.all(), web=web)
+    content = snapshot.get("factsheet", {})
+    notes = Footnotes(snapshot.get("footnotes", []), web=web)
     sections = [
-        SectionPart(kind=s.kind, number=s.number, title=s.title, divider=s.divider, anchor=f"section-{s.kind}")
-        for s in edition.sections.all()
+        SectionPart(kind=s["kind"], number=s.get("number"), title=s["title"], divider=s.get("divider", True),
+                    anchor=f"section-{s['kind']}")
+        for s in edition.sections
     ]
     present = {s.kind for s in sections}
-    policies = list(factsheet.policies.all())
+    policies = sorted(snapshot.get("policies", []), key=lambda p: p.get("order") or 0)
 
-    texts = {"introduction": notes.rich(factsheet.introduction), "policies_intro": notes.rich(factsheet.policies_intro)}
+    texts = {"introduction": notes.rich(content.get("introduction")),
+             "policies_intro": notes.rich(content.get("policies_intro"))}
     heads, table1 = _table1(notes, policies) if policies else ([], [])
-    texts["assessment_intro"] = notes.rich(factsheet.assessment_intro)
-    texts["qualitative_intro"] = notes.rich(factsheet.qualitative_intro)
+    texts["assessment_intro"] = notes.rich(content.get("assessment_intro"))
+    texts["qualitative_intro"] = notes.rich(content.get("qualitative_intro"))
     qualitative = [
-        {"title": q.topic.title, "summary": notes.rich(q.summary), "text": notes.rich(q.text)}
-        for q in factsheet.qualitative.all()
+        {"title": q["topic"], "summary": notes.rich(q.get("summary")), "text": notes.rich(q.get("text"))}
+        for q in snapshot.get("qualitative", [])
     ]
-    assessment = _assessment(edition, factsheet)
+    assessment = _assessment(edition, snapshot.get("assessments", []), country)
 
     table_number = {}
     counter = 0
@@ -407,15 +417,12 @@ def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Docu
             table_number["qualitative"] = counter
     annex = []
     if Section.Kind.ANNEX in present:
-        annex = [
-            {"name": row["criterion"].display_long_name, "definition": row["definition"],
-             "levels": [lv.definition or lv.label for lv in row["criterion"].levels.all()]}
-            for row in assessment["rows"]
-        ]
+        annex = [{"name": row["long_name"], "definition": row["definition"], "levels": row["level_definitions"]}
+                 for row in assessment["rows"]]
         if annex:
             counter += 1
             table_number["annex"] = counter
-    references = _references(factsheet)
+    references = _references(snapshot.get("references", []))
     titles = {"policies": f"Overview of cluster policy in {country}",
               "assessment": edition.assessment_table_title or ("Maturity of cluster policy" if edition.is_scored
                                                                else "State of play"),
@@ -425,18 +432,23 @@ def factsheet_document(factsheet: Factsheet | int, *, web: bool = False) -> Docu
                  "qualitative": edition.qualitative_table_caption, "annex": edition.annex_table_caption}
     captions = {kind: caption(templates[kind], number=number, country=country, title=titles[kind])
                 for kind, number in table_number.items()}
-    keywords = ["ECCP", "cluster policy", country, str(edition.year), "country factsheet"]
+    keywords = ["ECCP", "cluster policy", country, str(year), "country factsheet"]
     return Document(
-        factsheet=factsheet, country=country, year=edition.year,
-        title=f"Country factsheet {country} {edition.year}",
+        factsheet=factsheet, edition=edition, modified=modified, country=country, year=year,
+        title=f"Country factsheet {country} {year}",
         sections=sections, texts=texts, policy_heads=heads,
         table1_caption=f"Overview of cluster policy in {country}", table1=table1, table_number=table_number,
         assessment=assessment, qualitative=qualitative, references=references, annex=annex,
         footnotes=notes.notes, deferred_notes=notes.deferred, keywords=keywords,
-        source_line=f"Source: ECCP ({edition.year})." if edition.source_lines else "",
+        source_line=f"Source: ECCP ({year})." if edition.source_lines else "",
         captions=captions,
         chart_caption=caption(edition.chart_caption, number="", country=country, title=titles["assessment"]),
         contents_title=edition.contents_title or "Contents", contents_lists_itself=edition.contents_lists_itself,
         reference_style=edition.reference_style,
         list_classes=f"ol-{edition.ordered_list_style} ul-{edition.bullet_style}",
     )
+
+
+def page_html_render(document: Document) -> str:
+    """A factsheet's web page body, from the same document as its PDF (footnotes as linked notes)."""
+    return render_to_string("editorial/web/factsheet_body.html", {"doc": document})

@@ -1,42 +1,33 @@
 """National validation: a factsheet sent to its country's national contacts through private links, their answers
-brought back into the workflow. Writes (services) and the reads that go with them.
+brought back into the workflow. The writes (reads: national_validation.selectors).
 
 A link carries a random token of 192 bits; only its SHA-256 is stored. It opens exactly one request (one
 factsheet, one contact), expires (30 days by default, and at the deadline plus a grace period), and staff can
 revoke it. Wrong, expired and revoked tokens are indistinguishable to the visitor."""
 
-from __future__ import annotations
-
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from editorial import notifications
 from editorial.models import AuditEntry, ValidationAnswer, ValidationOpening, ValidationRequest
+from editorial.national_validation.selectors import (
+    validation_current_answers,
+    validation_is_open,
+    validation_reminders_due,
+)
+from editorial.national_validation.tokens import token_hash, token_new
 from editorial.permissions import WorkflowError, ensure_can
-from editorial.selectors import latest_revision, snapshot_compare
+from editorial.revisions import revision_record
+from editorial.selectors import latest_revision
 from editorial.workflow import EDITABLE_STATES
-from factsheets.models import Factsheet, NationalContact, Section, State
+from factsheets.models import Factsheet, Section
 from factsheets.validation import CONTROL_CHARACTERS
-
-DEFAULT_DAYS = 30
-GRACE_DAYS = 7
-
-
-def _days(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def plain(text: str | None, limit: int) -> str:
@@ -72,20 +63,18 @@ def validation_request_send(*, factsheet: Factsheet, contacts, message: str, dea
     today = timezone.localdate()
     if deadline < today:
         raise ValidationError("The deadline cannot be in the past.")
-    from editorial.services import revision_record
-
     revision_record(factsheet=fs, by=by, reason="Sent for national validation")
     revision = latest_revision(factsheet=fs)
     if revision is None:
         raise WorkflowError("The factsheet has no content to validate yet.")
     now = timezone.now()
-    closes = timezone.make_aware(datetime.combine(deadline + timedelta(days=_days(
-        "EDITORIAL_VALIDATION_GRACE_DAYS", GRACE_DAYS)), time.max))
-    expires = min(now + timedelta(days=_days("EDITORIAL_VALIDATION_DAYS", DEFAULT_DAYS)), closes)
+    closes = timezone.make_aware(datetime.combine(
+        deadline + timedelta(days=settings.EDITORIAL_VALIDATION_GRACE_DAYS), time.max))
+    expires = min(now + timedelta(days=settings.EDITORIAL_VALIDATION_DAYS), closes)
     message = plain(message, 5000)
     sent = []
     for contact in contacts:
-        token = secrets.token_urlsafe(24)
+        token = token_new()
         request = ValidationRequest.objects.create(
             factsheet=fs, contact=contact, contact_label=str(contact)[:600], contact_email=contact.email,
             revision=revision, message=message, deadline=deadline, token_hash=token_hash(token), sent_by=by,
@@ -123,46 +112,8 @@ def validation_mark_read(*, request: ValidationRequest, by) -> None:
     ValidationRequest.objects.filter(pk=request.pk).update(read_at=timezone.now(), read_by=by)
 
 
-# --- the contact's side ----------------------------------------------------------------------------------------
-
-def validation_request_open(*, token: str) -> ValidationRequest | None:
-    """The request a token opens, or None when it is wrong, expired or revoked (the caller answers them alike)."""
-    if not token or len(token) > 100:
-        return None
-    digest = token_hash(token)
-    request = (ValidationRequest.objects.select_related("factsheet__country", "factsheet__edition", "revision",
-                                                        "sent_by")
-               .filter(Q(token_hash=digest) | Q(reminder_token_hash=digest)).first())
-    if request is None or request.revoked_at is not None or request.expires_at <= timezone.now():
-        return None
-    return request
-
-
 def validation_opening_record(*, request: ValidationRequest) -> None:
     ValidationOpening.objects.create(request=request)
-
-
-def validation_is_open(request: ValidationRequest) -> bool:
-    """Answers may change until the deadline (end of its day) or until the factsheet is published."""
-    ends = timezone.make_aware(datetime.combine(request.deadline, time.max))
-    published = request.factsheet.publications.filter(published_at__gt=request.sent_at).exists()
-    return timezone.now() <= ends and not published
-
-
-def validation_current_answers(*, request: ValidationRequest) -> dict[int | None, ValidationAnswer]:
-    """The latest answer per section (None: the verdict on the whole factsheet)."""
-    latest: dict[int | None, ValidationAnswer] = {}
-    for answer in request.answers.order_by("created_at", "id"):
-        latest[answer.section_id] = answer
-    return latest
-
-
-def validation_changes_since(*, request: ValidationRequest):
-    """What changed in the factsheet since the request was sent (word-level, as in the revision compare)."""
-    latest = latest_revision(factsheet=request.factsheet)
-    if latest is None or latest.pk == request.revision_id:
-        return []
-    return snapshot_compare(request.revision.snapshot, latest.snapshot)
 
 
 @dataclass
@@ -220,51 +171,12 @@ def validation_answer_submit(*, request: ValidationRequest, answers: list[Sectio
     return added
 
 
-# --- reads for staff -----------------------------------------------------------------------------------------
-
-def validation_requests_of(*, factsheet: Factsheet) -> list[ValidationRequest]:
-    """The factsheet's requests with what happened to each (openings, answers), newest first."""
-    requests = list(
-        ValidationRequest.objects.filter(factsheet=factsheet)
-        .select_related("contact", "sent_by", "revision")
-        .annotate(opened=Count("openings", distinct=True), last_opened=Max("openings__at"))
-        .order_by("-sent_at", "-id")
-    )
-    answers: dict[int, list[ValidationAnswer]] = {}
-    for answer in ValidationAnswer.objects.filter(request__in=requests).order_by("created_at", "id"):
-        answers.setdefault(answer.request_id, []).append(answer)
-    now = timezone.now()
-    for request in requests:
-        latest: dict[int | None, ValidationAnswer] = {}
-        for answer in answers.get(request.pk, []):
-            latest[answer.section_id] = answer
-        request.current_answers = [a for key, a in latest.items() if key is not None]
-        request.verdict_answer = latest.get(None)
-        request.status = ("revoked" if request.revoked_at else "answered" if request.answered_at
-                          else "expired" if request.expires_at <= now else "waiting")
-    return requests
-
-
-def validation_answers_to_read() -> QuerySet[ValidationRequest]:
-    return (ValidationRequest.objects.filter(answered_at__isnull=False, read_at__isnull=True)
-            .select_related("factsheet__country", "factsheet__edition").order_by("answered_at"))
-
-
-def validation_reminders_due(*, now=None, days_before: int = 3) -> QuerySet[ValidationRequest]:
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    return (ValidationRequest.objects.filter(
-        answered_at__isnull=True, revoked_at__isnull=True, reminded_at__isnull=True, expires_at__gt=now,
-        deadline__gte=today, deadline__lte=today + timedelta(days=days_before),
-    ).exclude(factsheet__state=State.PUBLISHED).select_related("factsheet__country", "factsheet__edition"))
-
-
 def validation_reminders_send(*, now=None, days_before: int = 3) -> int:
     """Remind contacts who have not answered a few days before the deadline, once per request (safe to run again).
     Tokens are kept only as hashes, so the reminder carries a second link to the same request."""
     count = 0
     for request in validation_reminders_due(now=now, days_before=days_before):
-        token = secrets.token_urlsafe(24)
+        token = token_new()
         with transaction.atomic():
             if ValidationRequest.objects.filter(pk=request.pk, reminded_at__isnull=True).update(
                     reminded_at=timezone.now(), reminder_token_hash=token_hash(token)):
@@ -272,8 +184,3 @@ def validation_reminders_send(*, now=None, days_before: int = 3) -> int:
                 notifications.validation_reminder_email(request=request, link=link)
                 count += 1
     return count
-
-
-def contacts_for(*, factsheet: Factsheet) -> QuerySet[NationalContact]:
-    return NationalContact.objects.filter(country_id=factsheet.country_id, active=True).order_by("name")
-

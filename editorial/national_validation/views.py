@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from editorial import validation
-from editorial.document import factsheet_document
-from editorial.forms import ValidationAnswerForm
+from editorial.national_validation import selectors, services
+from editorial.national_validation.forms import ValidationAnswerForm
 from editorial.permissions import WorkflowError
-from editorial.rendering import render_factsheet_pdf
+from editorial.rendering import pdf as pdf_rendering
+from editorial.rendering.document import factsheet_document
 from factsheets.models import Section
 
 NOT_FOUND = "This validation link does not open anything: it may be mistyped, expired or revoked."
@@ -27,7 +27,7 @@ def rate_limited(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        limit = int(getattr(settings, "EDITORIAL_VALIDATION_RATE", 120))
+        limit = settings.EDITORIAL_VALIDATION_RATE
         key = f"validation-rate:{request.META.get('REMOTE_ADDR', '')}"
         cache.add(key, 0, timeout=600)
         try:
@@ -44,7 +44,7 @@ def rate_limited(view):
 
 
 def _request_or_404(token: str):
-    request = validation.validation_request_open(token=token)
+    request = selectors.validation_request_open(token=token)
     if request is None:
         raise Http404(NOT_FOUND)
     return request
@@ -63,9 +63,9 @@ def _headers(response):
 @require_http_methods(["GET", "HEAD", "POST"])
 def validation_page(request, token: str):
     vrequest = _request_or_404(token)
-    open_for_answers = validation.validation_is_open(vrequest)
+    open_for_answers = selectors.validation_is_open(vrequest)
     sections = list(Section.objects.filter(edition_id=vrequest.factsheet.edition_id).order_by("order"))
-    current = validation.validation_current_answers(request=vrequest)
+    current = selectors.validation_current_answers(request=vrequest)
     form = ValidationAnswerForm(request.POST if request.method == "POST" else None, sections=sections,
                                 current=current)
     if request.method == "POST":
@@ -73,7 +73,7 @@ def validation_page(request, token: str):
             raise Http404(NOT_FOUND)
         if form.is_valid():
             try:
-                validation.validation_answer_submit(request=vrequest, answers=form.answers(),
+                services.validation_answer_submit(request=vrequest, answers=form.answers(),
                                                     verdict=form.cleaned_data["verdict"],
                                                     comment=form.cleaned_data["comment"])
             except ValidationError as error:
@@ -83,15 +83,17 @@ def validation_page(request, token: str):
             else:
                 return redirect(request.path + "?saved=1")
     else:
-        validation.validation_opening_record(request=vrequest)
-    document = factsheet_document(vrequest.factsheet, web=True)
+        services.validation_opening_record(request=vrequest)
+    # The revision that was sent, nothing newer (what changed since is listed beside it).
+    document = factsheet_document(vrequest.factsheet, vrequest.revision.snapshot, web=True,
+                                  modified=vrequest.revision.created_at)
     context = {
         "vrequest": vrequest,
         "doc": document,
         "form": form,
         "sections": {s.kind: s for s in sections},
         "open": open_for_answers,
-        "changes": validation.validation_changes_since(request=vrequest),
+        "changes": selectors.validation_changes_since(request=vrequest),
         "saved": request.GET.get("saved") == "1" and request.method == "GET",
         "after_section": "editorial/validation/_section_answer.html",
     }
@@ -104,7 +106,8 @@ def validation_page(request, token: str):
 def validation_draft_pdf(request, token: str):
     vrequest = _request_or_404(token)
     factsheet = vrequest.factsheet
-    pdf = render_factsheet_pdf(factsheet, draft=True, revision_label="for national validation")
+    pdf = pdf_rendering.render_factsheet_pdf(factsheet, vrequest.revision.snapshot, draft=True,
+                                             revision_label="for national validation")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (f'inline; filename="DRAFT-{factsheet.country.code}-{factsheet.edition.year}'
                                        '-for-validation.pdf"')
