@@ -51,8 +51,11 @@ run: migrate
 	@echo ""
 	HOST=$(HOST) DJANGO_DEBUG=1 $(VENV)/bin/honcho start -f Procfile
 
+# The suite runs in parallel processes (pytest-xdist) and in a new random order every run (pytest-randomly prints
+# its seed; replay an order with PYTEST_ARGS="-p randomly --randomly-seed=N", or PYTEST_WORKERS=0 for one process).
+PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

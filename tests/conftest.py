@@ -6,6 +6,24 @@ from django.core.management import call_command
 from tests import factories
 
 
+def _order(item) -> int:
+    """0: no database, 1: database in a transaction, 2: transactional (flushes the database when done)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) \
+            or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 2
+    return 1 if marker or "db" in fixtures else 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Every run shuffles (pytest-randomly), then transactional tests go last, as Django orders them: they flush
+    the database (the roles of the data migrations included) when they finish, so a test after them in the same
+    process would start without the roles. The sort is stable, so the shuffled order holds within each kind."""
+    items.sort(key=_order)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

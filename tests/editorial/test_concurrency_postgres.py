@@ -209,3 +209,86 @@ def test_two_workers_publish_an_edition_in_parallel_each_factsheet_once(users, f
     assert set(PublishJob.objects.values_list("status", flat=True)) == {"done"}, outputs
     numbers = list(Publication.objects.values_list("factsheet_id", "number"))
     assert sorted(numbers) == sorted((fs.pk, 1) for fs in approved)
+
+
+def test_a_publish_job_holds_no_lock_while_it_renders_and_only_its_factsheets_row_when_it_goes_live(
+        users, factsheet, monkeypatch, settings):
+    """Rule (the job path): the render runs outside any lock, so the factsheet, its edition and its country stay
+    free meanwhile; going live locks the factsheet's own row only (of=("self",)), never its edition's or
+    country's."""
+    from editorial import services
+    from editorial.models import PublishJob
+    from editorial.publishing import jobs
+    from factsheets.models import State
+    from tests.editorial.conftest import walk
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued; run by hand below
+    walk(factsheet, State.APPROVED, users)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    rendering, release = threading.Event(), threading.Event()
+
+    def slow_render(fs, snapshot=None, **kwargs):
+        rendering.set()
+        release.wait(20)
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", slow_render)
+    errors = []
+
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            jobs.publish_job_run(job_id=job.pk)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert rendering.wait(20), "the job never reached the render"
+    try:
+        with _connect() as meanwhile:
+            for table, pk in (("factsheets_factsheet", factsheet.pk), ("factsheets_edition", factsheet.edition_id),
+                              ("factsheets_country", factsheet.country_id)):
+                meanwhile.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])  # noqa: S608
+            meanwhile.rollback()
+    finally:
+        release.set()
+        thread.join()
+    assert not errors, errors
+    assert PublishJob.objects.get(pk=job.pk).status == PublishJob.Status.DONE
+
+    # Going live: while the final transaction runs (here: inside the audit entry it writes), the edition's and
+    # the country's rows stay free.
+    from editorial import audit
+
+    free = []
+    real_audit = audit.audit_record
+
+    def audit_while_checking(**kwargs):
+        if kwargs.get("action") == "publish":
+            with _connect() as other:
+                for table, pk in (("factsheets_edition", factsheet.edition_id),
+                                  ("factsheets_country", factsheet.country_id)):
+                    other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])  # noqa: S608
+                    free.append(table)
+                try:
+                    other.execute("SELECT id FROM factsheets_factsheet WHERE id = %s FOR UPDATE NOWAIT",
+                                  [factsheet.pk])
+                    free.append("factsheets_factsheet")
+                except psycopg.errors.LockNotAvailable:
+                    pass
+                other.rollback()
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr("editorial.publishing.jobs.audit_record", audit_while_checking)
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 again")
+    services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
+    factsheet.introduction = "<p>Second version.</p>"
+    factsheet.save()
+    walk(factsheet, State.APPROVED, users)
+    second = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    assert jobs.publish_job_run(job_id=second.pk).status == PublishJob.Status.DONE
+    assert free == ["factsheets_edition", "factsheets_country"]  # the factsheet's own row was locked

@@ -44,6 +44,19 @@ def test_an_editor_cannot_review_their_own_text_after_an_analyst_touched_it(user
     services.factsheet_transition(factsheet=factsheet, by=users["reviewer"], action=action, comment="Fine.")
 
 
+def test_the_last_editor_alone_may_not_review(users, factsheet):
+    """Rule: the factsheet's last editor is one of its authors even without a revision of their own (e.g. a save
+    that changed nothing recorded, or a change outside the revisions)."""
+    _edit(factsheet, users["analyst"], "<p>The analyst's text.</p>")
+    services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
+    type(factsheet).objects.filter(pk=factsheet.pk).update(updated_by=users["reviewer"])
+    factsheet.refresh_from_db()
+    assert users["reviewer"].pk not in set(factsheet.revisions.values_list("created_by", flat=True))
+    assert not permissions.can(users["reviewer"], "approve", factsheet)
+    with pytest.raises(WorkflowError, match="four eyes|changes you made"):
+        services.factsheet_approve(factsheet=factsheet, by=users["reviewer"])
+
+
 @pytest.mark.parametrize("action", ["approve", "request_changes"])
 def test_the_admin_refuses_it_too_and_offers_no_button(users, factsheet, client, action):
     _editor_wrote_then_analyst_touched(users, factsheet)

@@ -298,3 +298,63 @@ def test_a_factsheet_with_publish_jobs_and_validation_requests_can_still_be_dele
     assert services.publish_job_request(factsheet=factsheet, by=users["editor"]).status == "failed"
     Factsheet.objects.filter(pk=factsheet.pk).delete()
     assert not PublishJob.objects.exists() and not ValidationRequest.objects.exists()
+
+
+def test_the_second_retry_waits_the_second_delay(users, factsheet, walk_to, queue, monkeypatch, settings):
+    """Rule: EDITORIAL_PUBLISH_RETRY_SECONDS gives the delay after the first, second… failure."""
+    settings.EDITORIAL_PUBLISH_RETRY_SECONDS = [10, 60]
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: 1 / 0)
+    walk_to(factsheet, State.APPROVED)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    delays = []
+    for attempt in (1, 2):
+        before = timezone.now()
+        queue()
+        job.refresh_from_db()
+        assert job.attempts == attempt and job.status == PublishJob.Status.QUEUED and "ZeroDivisionError" in job.error
+        waiting = DBTaskResult.objects.get(status="READY")
+        delays.append(round((waiting.run_after - before).total_seconds()))
+        DBTaskResult.objects.filter(pk=waiting.pk).update(run_after=timezone.now())  # let the clock run
+    assert delays == [10, 60]
+
+
+def test_a_job_whose_requester_was_deactivated_meanwhile_is_refused(users, factsheet, walk_to, queue, fast_pdf):
+    """Rule: the worker publishes in the requester's name only if the requester may still publish."""
+    walk_to(factsheet, State.APPROVED)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    users["editor"].is_active = False
+    users["editor"].save()
+    queue()
+    job.refresh_from_db()
+    assert job.status == PublishJob.Status.FAILED and "may no longer publish" in job.error
+    assert not factsheet.publications.exists() and fast_pdf == []
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.APPROVED
+
+
+def test_the_live_version_is_served_while_the_next_renders_and_its_version_url_afterwards(
+        users, factsheet, walk_to, queue, client, monkeypatch):
+    """Rule: a publication goes live only when its render is stored: meanwhile the current URL serves the live
+    version, and afterwards the earlier version stays downloadable at its own URL."""
+    code = str(factsheet.country.code).lower()
+    year = factsheet.edition.year
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 version one")
+    walk_to(factsheet, State.APPROVED)
+    services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    queue()
+    services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
+    factsheet.introduction = "<p>Corrected.</p>"
+    factsheet.save()
+    walk_to(factsheet, State.APPROVED)
+    served_meanwhile = []
+
+    def slow_render(fs, snapshot=None, **kwargs):
+        served_meanwhile.append(b"".join(client.get(f"/factsheets/{year}/{code}.pdf").streaming_content))
+        return b"%PDF-1.7 version two"
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", slow_render)
+    services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    queue()
+    assert served_meanwhile == [b"%PDF-1.7 version one"]
+    assert b"".join(client.get(f"/factsheets/{year}/{code}.pdf").streaming_content) == b"%PDF-1.7 version two"
+    assert b"".join(client.get(f"/factsheets/{year}/{code}/v1.pdf").streaming_content) == b"%PDF-1.7 version one"

@@ -60,9 +60,12 @@ def test_sections_follow_the_anatomy_page_plan_of_2023(demo_pdfs):
 @pytest.mark.parametrize("year", [2023, 2020])
 def test_divider_pages_carry_the_two_digit_number(demo_pdfs, year):
     pages = demo_pdfs[year]["pages"]
+    checked = 0
     for section in demo_pdfs[year]["doc"].sections:
         if section.divider and section.number:
             assert any(norm(p) == f"{section.number:02d} {section.title}" for p in pages), section.title
+            checked += 1
+    assert checked >= 2  # both editions open their numbered sections on divider pages
 
 
 @pytest.mark.parametrize("year", [2023, 2020])

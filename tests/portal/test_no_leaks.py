@@ -42,6 +42,9 @@ def _seed(users):
     policy.name = "Narwhalnewdraft plan"
     policy.save()
     policy.objectives.add(builder.category(Vocabulary.OBJECTIVE, "Narwhalnewdraft objective"))
+    # Recorded as the factsheet's latest revision, so a public page reading the latest revision (instead of the
+    # one its publication was rendered from) would show the marker.
+    services.revision_record(factsheet=redrafted, by=users["analyst"], reason="Edited after publishing")
 
     approved = builder.factsheet("PE", level=LEVELS[0], intro="Okapiapproved introduction.", policies=[
         ("Broad policy", ["Okapiapproved objective"], None, "Okapiapproved plan")])
