@@ -252,7 +252,7 @@ def snapshot_fields(snapshot: dict[str, Any]) -> dict[tuple, tuple[str, str]]:
     for item in snapshot.get("policies", []):
         order = item.get("order")
         for name in POLICY_FIELDS + POLICY_M2M_FIELDS:
-            if name == "order" or name.endswith("_currency"):
+            if name in ("order", "uid") or name.endswith("_currency"):
                 continue
             out[("policy", order, name)] = (f"Policy {order} › {_verbose(Policy, name)}", _policy_value(item, name))
     for item in snapshot.get("assessments", []):

@@ -476,6 +476,8 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
         values: dict[str, Any] = {}
         for name in POLICY_FIELDS:
             value = item.get(name)
+            if name == "uid" and not value:
+                continue  # a snapshot from before identifiers: the policy gets a new one
             if name in POLICY_FK_FIELDS:
                 vocabulary = POLICY_CATEGORY_FIELDS[name]
                 category = categories.get((vocabulary, value)) if value else None
