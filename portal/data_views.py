@@ -174,4 +174,6 @@ def version_json(request, year: int, country: str, number: int):
 @data_file
 def moved(request, year: int, name: str):
     """The addresses of the first open data release, now one canonical address each."""
+    if not 1000 <= year <= 9999:
+        raise Http404("No such edition.")
     return HttpResponsePermanentRedirect(reverse("portal:data_edition_file", args=[year, name]))

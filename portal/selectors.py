@@ -180,25 +180,16 @@ def version_record(*, year: int, code: str, number: int) -> Record | None:
 
 
 def edition_methodologies(*, years: list[int] | None = None) -> list[Methodology]:
-    """Each edition's methodology and vocabularies as its published data may hold them: the edition as it stands
-    plus what every live published version of it printed (three queries)."""
-    editions = Edition.objects.prefetch_related("criteria__levels", "categories").order_by("-year")
+    """Each published edition's methodology and vocabularies as its published data holds them: the criteria,
+    levels and categories that the live published versions printed (nothing only a draft uses), with the
+    definitions the edition gives them (five queries)."""
+    snapshots = publications_live().filter(revision__isnull=False)
     if years is not None:
-        editions = editions.filter(year__in=years)
+        snapshots = snapshots.filter(factsheet__edition__year__in=years)
     found: dict[int, Methodology] = {}
-    for edition in editions:
-        meth = found[edition.year] = Methodology(year=edition.year, method=edition.assessment_method)
-        for criterion in sorted(edition.criteria.all(), key=lambda c: c.order):
-            levels = sorted(criterion.levels.all(), key=lambda lv: lv.rank)
-            meth.add_criterion(criterion.name, [lv.label for lv in levels], number(criterion.max_score),
-                               definition=criterion.definition,
-                               level_definitions={lv.label: lv.definition for lv in levels})
-        for category in sorted(edition.categories.all(), key=lambda c: (c.vocabulary, c.order, c.label)):
-            meth.add_label(category.vocabulary, category.label, category.description)
-    snapshots = (publications_live().filter(factsheet__edition__year__in=list(found), revision__isnull=False)
-                 .values_list("factsheet__edition__year", "revision__snapshot"))
-    for year, snapshot in snapshots:
-        meth = found[year]
+    for year, method, snapshot in snapshots.order_by("-factsheet__edition__year", "pk").values_list(
+            "factsheet__edition__year", "factsheet__edition__assessment_method", "revision__snapshot"):
+        meth = found.setdefault(year, Methodology(year=year, method=method))
         for item in (snapshot.get("edition") or {}).get("criteria", []):
             meth.add_criterion(item["name"], [lv["label"] for lv in item.get("levels", [])],
                                number(item.get("max_score")))
@@ -208,4 +199,16 @@ def edition_methodologies(*, years: list[int] | None = None) -> list[Methodology
                 for label in value if isinstance(value, list) else [value]:
                     if label:
                         meth.add_label(vocabulary, label)
+    editions = Edition.objects.filter(year__in=list(found)).prefetch_related("criteria__levels", "categories")
+    for edition in editions:
+        meth = found[edition.year]
+        for criterion in edition.criteria.all():
+            if criterion.name in meth.criteria:
+                known = meth.criteria[criterion.name]
+                known.definition = criterion.definition
+                known.level_definitions = {lv.label: lv.definition for lv in criterion.levels.all()
+                                           if lv.label in known.levels}
+        for category in edition.categories.all():
+            if category.label in meth.vocabularies.get(category.vocabulary, []):
+                meth.descriptions[(category.vocabulary, category.label)] = category.description
     return list(found.values())

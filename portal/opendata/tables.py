@@ -248,8 +248,8 @@ def datapackage(year: int, *, modified: str, sizes: dict[str, int]) -> dict:
         "schema": table_schema(table),
     } for table in TABLES]
     resources.append({"name": "data-json", "title": "Every published factsheet of the edition (JSON)",
-                      "path": "data.json", "profile": "data-resource", "format": "json", "mediatype": "application/json",
-                      "encoding": "utf-8",
+                      "path": "data.json", "profile": "data-resource", "format": "json",
+                      "mediatype": "application/json", "encoding": "utf-8",
                       "bytes": sizes.get("data.json"),
                       "description": f"Valid against {site(f'/data/{year}/schema.json')}."})
     for resource in resources:
