@@ -27,7 +27,10 @@ def nullable(schema: dict) -> dict:
 
 STRING = {"type": "string"}
 TEXT = {"type": "string", "description": "Plain text, one paragraph or list item per line; footnote calls as [^key]."}
-URI = {"type": "string", "format": "uri"}
+URI = {"type": "string", "format": "uri", "pattern": r"^https?://\S+$"}  # a pattern too: formats are optional
+DATE_TIME = {"type": "string", "format": "date-time",
+             "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"}
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 YEAR = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
 AMOUNT = nullable({"type": "number", "minimum": 0})
 
@@ -61,8 +64,6 @@ def _level(meth: Methodology | None) -> dict:
 
 
 def _levels(meth: Methodology | None) -> dict:
-    if meth is not None and meth.method == "score":
-        return {"type": "array", "maxItems": 0}
     return {"type": "array", "items": STRING, "uniqueItems": True}
 
 
@@ -149,7 +150,7 @@ POLICY: Spec = {
                "Overall and annual budget."),
     "budget_exchange_rate": (nullable({"type": "number", "exclusiveMinimum": 0}),
                              "EUR for 1 unit of the currency, as the factsheet publishes it (may be rounded)."),
-    "budget_exchange_rate_date": (nullable({"type": "string", "format": "date"}), "Date of the exchange rate."),
+    "budget_exchange_rate_date": (nullable(DATE), "Date of the exchange rate."),
     "budget_remark": (STRING, "Set when `eur` and `eur_at_rate` differ: which figure is the source's and why."),
     "texts": (_texts(POLICY_TEXT_FIELDS), "The policy's texts."),
 }
@@ -162,7 +163,7 @@ FACTSHEET: Spec = {
                  "properties": {"code": {"enum": COUNTRY_CODES, "description": "ISO 3166-1 alpha-2."},
                                 "name": {"type": "string", "minLength": 1}}}, "The country."),
     "version": ({"type": "integer", "minimum": 1}, "The published version's number."),
-    "published": ({"type": "string", "format": "date-time"}, "When this version went live."),
+    "published": (DATE_TIME, "When this version went live."),
     "page": (URI, "The factsheet's web page."),
     "pdf": (URI, "The current version's PDF."),
     "pdf_version": (URI, "This version's PDF (immutable)."),
@@ -185,7 +186,7 @@ FACTSHEET: Spec = {
     "references": ({"type": "array", "items": {
         "type": "object", "additionalProperties": False, "required": ["citation", "url", "last_accessed"],
         "properties": {"citation": STRING, "url": {"anyOf": [URI, {"const": ""}]},
-                       "last_accessed": nullable({"type": "string", "format": "date"})}}}, "References."),
+                       "last_accessed": nullable(DATE)}}}, "References."),
 }
 
 
@@ -202,7 +203,7 @@ ENVELOPE: Spec = {
     "publisher": (STRING, ""),
     "licence": (LICENCE_SCHEMA, "CC BY 4.0: reuse with attribution."),
     "citation": (STRING, "How to cite this file (with its version and date)."),
-    "modified": ({"type": "string", "format": "date-time"}, "The latest publication in this file."),
+    "modified": (DATE_TIME, "The latest publication in this file."),
     "count": ({"type": "integer", "minimum": 0}, "Number of factsheets (equals the length of `factsheets`)."),
     "notes": ({"type": "array", "items": STRING}, "What a data user should know about these figures."),
     "factsheets": (lambda m: {"type": "array", "items": {"$ref": f"#/$defs/factsheet{_suffix(m)}"}}, ""),
