@@ -99,6 +99,7 @@ def open_edition(db):
     first.budget_overall_currency, first.budget_exchange_rate = "MXN", Decimal("0.05")
     first.budget_overall_note = "Estimate."
     first.save()
+    fs.policies.filter(order=2).update(type_detail="'=1+1")  # escaped as every export escapes: ''=1+1
     factories.FootnoteFactory(factsheet=fs, key="n", text="<p>A note.</p>")
     factories.FootnoteFactory(factsheet=fs, key="nl", text="<p>A state of Mexico.</p>")
     factories.ReferenceFactory(factsheet=fs, order=1)

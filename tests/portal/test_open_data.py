@@ -99,9 +99,10 @@ def test_edition_tables_have_a_row_per_policy_criterion_footnote_and_factsheet(c
 def test_csv_formula_escaping_is_the_one_rule_of_the_project(client, open_edition):
     from factsheets.imports import formula_escape
 
-    names = [r["policy_name"] for r in _rows(client, "/data/2061/policies.csv")]
-    assert names[1] == formula_escape('=HYPERLINK("http://evil")')
-    assert formula_escape("'=x") == "''=x"  # the project's rule escapes a leading quote before a trigger too
+    rows = _rows(client, "/data/2061/policies.csv")
+    assert rows[1]["policy_name"] == formula_escape('=HYPERLINK("http://evil")') == "'=HYPERLINK(\"http://evil\")"
+    # The project's rule also escapes a leading quote before a trigger, so that importing strips exactly one.
+    assert rows[1]["type_detail"] == formula_escape("'=1+1") == "''=1+1"
 
 
 def test_csvs_are_utf8_attachments_with_a_header(client, open_edition):

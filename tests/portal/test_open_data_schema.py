@@ -53,7 +53,7 @@ BROKEN = {  # name: a function that breaks a valid edition file in place
     "currency without amount": lambda d: _policy(d)["budget"]["annual"].update(currency="EUR", amount=None),
     "start year after end year": lambda d: _policy(d).update(start_year=2030, end_year=2020),
     "year 20222": lambda d: _policy(d).update(start_year=20222),
-    "end year of an unlimited policy": lambda d: _policy(d).update(period="unlimited"),
+    "end year of an unlimited policy": lambda d: _policy(d).update(period="unlimited", end_year=2099),
     "level not of the criterion": lambda d: _fr(d)["state_of_play"][0].update(level="Excellent"),
     "level_rank 99": lambda d: _fr(d)["state_of_play"][0].update(level_rank=99),
     "level_rank not the level's position": lambda d: _fr(d)["state_of_play"][0].update(level_rank=1),
