@@ -4,15 +4,14 @@ levels, generated from the edition's methodology), the rules the schema cannot s
 
 from django.conf import settings
 
-from factsheets.richtext import plain_text
 from portal import selectors
 from portal.opendata.checks import RULES
-from portal.opendata.common import LICENCE, LIST_SEPARATOR, TITLE, Methodology, citation, site
+from portal.opendata.common import LICENCE, LIST_SEPARATOR, TITLE, Methodology, citation, factsheets_count, site
 from portal.opendata.dcat import EDITION_FILES
 from portal.opendata.files import edition_files
 from portal.opendata.spec import BUDGET, CRITERION, FACTSHEET, POLICY
 from portal.opendata.tables import TABLES
-from portal.records import VOCABULARY_LABELS
+from portal.records import VOCABULARY_LABELS, rich_plain
 
 FORMAT_CHANGES = [
     ("2", "Files of an edition under /data/<year>/ (the first release's addresses redirect); a JSON Schema per "
@@ -50,7 +49,7 @@ def _fields() -> list[dict]:
 def _methodology(meth: Methodology) -> dict:
     return {
         "method": meth.method,
-        "criteria": [{"name": c.name, "definition": plain_text(c.definition), "max_score": c.max_score,
+        "criteria": [{"name": c.name, "definition": rich_plain(c.definition), "max_score": c.max_score,
                       "levels": [{"label": lv, "rank": i, "definition": c.level_definitions.get(lv, "")}
                                  for i, lv in enumerate(c.levels, start=1)]}
                      for c in meth.criteria.values()],
@@ -77,8 +76,8 @@ def data_page(editions: list[dict], methodologies: list[Methodology], changes: l
                        "format": name.rsplit(".", 1)[1].upper(), "title": descriptions[name][0],
                        "description": descriptions[name][1]} for name, body in files.items()],
             "schema": f"/data/{year}/schema.json",
-            "citation": citation(title=f"{TITLE}, {year} edition", version=f"{edition['count']} factsheets as "
-                                 f"published on {date}", date=date, url=site(f"/data/{year}/data.json")),
+            "citation": citation(title=f"{TITLE}, {year} edition", version=factsheets_count(edition["count"]),
+                                 date=date, url=site(f"/data/{year}/data.json")),
             "methodology": _methodology(by_year[year]) if year in by_year else None,
         })
     return {"editions": out, "tables": _tables(), "fields": _fields(), "rules": RULES, "licence": LICENCE,

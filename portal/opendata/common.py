@@ -26,7 +26,11 @@ def site(path: str) -> str:
 
 def citation(*, title: str, version: str, date: str, url: str) -> str:
     """The suggested citation of a data file, with its version and date."""
-    return f"{PUBLISHER}, {title}, {version}, {date}. {url}. Licence: CC BY 4.0."
+    return f"{PUBLISHER}, {title}, {version}, published {date}. {url}. Licence: CC BY 4.0."
+
+
+def factsheets_count(n: int) -> str:
+    return f"{n} factsheet{'' if n == 1 else 's'}"
 
 
 @dataclass

@@ -4,7 +4,7 @@ the approved revision each publication was rendered from."""
 from decimal import Decimal
 
 from factsheets.richtext import plain_text
-from portal.opendata.common import LICENCE, PUBLISHER, TITLE, citation, site
+from portal.opendata.common import LICENCE, PUBLISHER, TITLE, citation, factsheets_count, site
 from portal.opendata.spec import ALL_EDITIONS, BUDGET, CRITERION, ENVELOPE, FACTSHEET, FACTSHEET_TEXTS, POLICY, shape
 from portal.records import (
     POLICY_NOTE_FIELDS,
@@ -98,8 +98,7 @@ def edition_data(year: int, records: list[Record], *, path: str, title: str | No
     """An edition's file, or one factsheet's (`records` of one) or one version's, in the same envelope."""
     title = title or f"{TITLE}, {year} edition"
     modified = _modified(records)
-    version = (f"version {records[0].version}" if len(records) == 1
-               else f"{len(records)} factsheets as published on {(modified or '')[:10]}")
+    version = f"version {records[0].version}" if len(records) == 1 else factsheets_count(len(records))
     return shape(
         ENVELOPE, **{"$schema": site(f"/data/{year}/schema.json")}, title=title, edition=year, publisher=PUBLISHER,
         licence=LICENCE, citation=citation(title=title, version=version, date=(modified or "")[:10], url=site(path)),
@@ -113,7 +112,7 @@ def all_editions_data(records: list[Record]) -> dict:
     years = sorted({r.year for r in records})
     return shape(
         ALL_EDITIONS, **{"$schema": site("/data/schema.json")}, title=title, publisher=PUBLISHER, licence=LICENCE,
-        citation=citation(title=title, version=f"{len(records)} factsheets as published on {(modified or '')[:10]}",
+        citation=citation(title=title, version=factsheets_count(len(records)),
                           date=(modified or "")[:10], url=site("/data/all.json")),
         modified=modified, count=len(records), notes=NOTES, editions=years,
         factsheets=[factsheet_data(r) for r in sorted(records, key=lambda r: (-r.year, r.country))],

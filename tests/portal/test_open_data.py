@@ -43,7 +43,7 @@ def test_edition_json_validates_against_the_schema_and_round_trips_the_published
     assert data["$schema"] == "http://testserver/data/2061/schema.json"
     assert _valid(client, data, "/data/2061/schema.json") == []
     assert data["licence"]["iri"] == "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
-    assert data["count"] == 2 and "2 factsheets as published on" in data["citation"]
+    assert data["count"] == 2 and "2 factsheets, published " in data["citation"]
     france = next(f for f in data["factsheets"] if f["country"]["code"] == "FR")
     publication = Publication.objects.get(factsheet__country__code="FR")
     assert france["version"] == publication.number and france["pdf"] == "http://testserver/factsheets/2061/fr.pdf"

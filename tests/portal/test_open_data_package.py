@@ -79,7 +79,7 @@ def test_the_data_page_lists_files_with_sizes_citation_codebook_and_changelog(cl
     from django.template.defaultfilters import filesizeformat
 
     assert f"policies.csv</a></th><td>CSV</td><td>{filesizeformat(policies['bytes'])}</td>" in page
-    assert "How to cite:" in page and "2 factsheets as published on" in page
+    assert "How to cite:" in page and "2 factsheets, published " in page
     for level in LEVELS:  # the codebook comes from the edition's methodology
         assert level in page
     assert "Supporting internationalisation activities" in page and "budget_overall_eur_at_rate" in page
