@@ -13,7 +13,6 @@ from editorial.editions import edition_open
 from editorial.models import Publication
 from factsheets.models import Factsheet, Policy
 from tests import factories
-from tests.portal.conftest import LEVELS
 
 pytestmark = pytest.mark.django_db
 
@@ -105,4 +104,3 @@ def test_the_compare_view_does_not_show_identifiers(open_edition):
 
     france = open_edition.edition.factsheets.get(country__code="FR")
     assert not [key for key in snapshot_fields(factsheet_snapshot(factsheet=france)) if "uid" in key]
-    assert LEVELS
