@@ -189,6 +189,13 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="factsheets@lo
 # DEBUG is off (system check editorial.E001).
 EDITORIAL_SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
+# Open data (portal.opendata): the publisher named in the DCAT-AP catalogue (an EU corporate body) and the address
+# data users may write to (the catalogue's contact point points at the /data/ page when none is given).
+OPENDATA_PUBLISHER_IRI = env.str("DJANGO_OPENDATA_PUBLISHER_IRI",
+                                 default="http://publications.europa.eu/resource/authority/corporate-body/COM")
+OPENDATA_PUBLISHER_NAME = env.str("DJANGO_OPENDATA_PUBLISHER_NAME", default="European Commission")
+OPENDATA_CONTACT_EMAIL = env.str("DJANGO_OPENDATA_CONTACT_EMAIL", default="")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -190,7 +190,7 @@ def snapshot_fields(snapshot: dict[str, Any]) -> dict[tuple, tuple[str, str]]:
     for item in snapshot.get("policies", []):
         order = item.get("order")
         for name in POLICY_FIELDS + POLICY_M2M_FIELDS:
-            if name == "order" or name.endswith("_currency"):
+            if name in ("order", "uid") or name.endswith("_currency"):
                 continue
             out[("policy", order, name)] = (f"Policy {order} › {field_label(Policy, name)}", _policy_value(item, name))
     for item in snapshot.get("assessments", []):
@@ -326,6 +326,8 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
         values: dict[str, Any] = {}
         for name in POLICY_FIELDS:
             value = item.get(name)
+            if name == "uid" and not value:
+                continue  # a snapshot from before identifiers: the policy gets a new one
             if name in POLICY_FK_FIELDS:
                 vocabulary = POLICY_CATEGORY_FIELDS[name]
                 category = categories.get((vocabulary, value)) if value else None

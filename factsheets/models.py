@@ -1,5 +1,6 @@
 """The factsheet domain: editions with their methodology and vocabularies, countries, factsheets."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -376,6 +377,11 @@ class Factsheet(PrintableTextModel):
         return f"{self.country} {self.edition.year}"
 
 
+def policy_uid() -> str:
+    """A new policy's stable identifier (a UUID as text, so that revision snapshots hold it as it is)."""
+    return str(uuid.uuid4())
+
+
 class Policy(PrintableTextModel):
     """One column of Table 1: a policy with every dimension of the edition's grid."""
 
@@ -384,6 +390,10 @@ class Policy(PrintableTextModel):
         UNLIMITED = "unlimited", "Unlimited period"
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="policies")
+    uid = models.CharField(
+        "identifier", max_length=36, default=policy_uid, editable=False,
+        help_text="Stable across versions and editions: revisions and carry-forward keep it; the open data shows it.",
+    )
     order = models.PositiveSmallIntegerField(default=1)
     policy_type = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+",
@@ -462,6 +472,7 @@ class Policy(PrintableTextModel):
         verbose_name_plural = "policies"
         constraints = [
             models.UniqueConstraint(fields=["factsheet", "order"], name="policy_unique_order"),
+            models.UniqueConstraint(fields=["factsheet", "uid"], name="policy_unique_uid"),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True) | (Q(start_year__gte=MIN_YEAR) & Q(start_year__lte=MAX_YEAR)),
                 name="policy_start_year_range",

@@ -1,8 +1,10 @@
 """Caching of the public pages and data files: an ETag and a Last-Modified from the publications' state (one
-query), 304 for a conditional GET that matches, and the response kept in the cache under that state, so it is
-invalidated the moment a version goes live or is withdrawn, in every process."""
+query; for a data file, the state of its own dataset), 304 for a conditional GET that matches, and the response
+kept in the cache under that state, so it is invalidated the moment a version goes live or is withdrawn, in
+every process."""
 
 import hashlib
+from collections.abc import Callable
 from functools import wraps
 
 from django.core.cache import cache
@@ -14,6 +16,7 @@ from portal.selectors import publication_state
 
 CACHE_SECONDS = 24 * 3600  # the key changes with every publication: the timeout only bounds the memory
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified"}
 
 
 def _state(request) -> dict:
@@ -22,18 +25,22 @@ def _state(request) -> dict:
     return request._portal_state
 
 
-def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
+def public(*, max_age: int = 60, cors: bool = False, query: bool = False,
+           scope: Callable[..., dict] | None = None):
     """Decorate a public GET view whose response depends only on the URL and the publications. Unless `query`
     says the view reads its query string (filters, compare), the key ignores it: made-up parameters can neither
-    fill the cache nor force a render (the summary's PDF takes a second)."""
+    fill the cache nor force a render (the summary's PDF takes a second). `scope(**kwargs)` names the dataset a
+    data file depends on (publication_state's filters): its ETag and Last-Modified are that dataset's, and the
+    request's host plays no part (data files build every address from the configured site address)."""
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            state = _state(request)
+            state = publication_state(**scope(**kwargs)) if scope else _state(request)
             changed = max((d for d in (state["published"], state["withdrawn"]) if d), default=None)
             fingerprint = "|".join(str(state[k]) for k in sorted(state))
             url = request.get_full_path() if query else request.path
-            digest = hashlib.sha256(f"portal-1|{fingerprint}|{request.get_host()}|{url}".encode()).hexdigest()[:40]
+            host = "" if scope else request.get_host()
+            digest = hashlib.sha256(f"portal-2|{fingerprint}|{host}|{url}".encode()).hexdigest()[:40]
             etag = f'"{digest}"'
             last_modified = int(changed.timestamp()) if changed else None
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -50,13 +57,14 @@ def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
                     if response.status_code == 200 and not response.streaming:
                         headers = {h: response[h] for h in KEPT_HEADERS if h in response}
                         cache.set(key, (response.content, headers), CACHE_SECONDS)
-            response["ETag"] = etag
-            if last_modified:
-                response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(response, public=True, max_age=max_age)
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                if last_modified:
+                    response["Last-Modified"] = http_date(last_modified)
+                patch_cache_control(response, public=True, max_age=max_age)
             if cors:
-                response["Access-Control-Allow-Origin"] = "*"
-                response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+                for name, value in CORS_HEADERS.items():
+                    response[name] = value
             return response
         return wrapped
     return decorate

@@ -8,19 +8,27 @@ from django.db.models import Count, Max, Min, Q
 
 from editorial.models import AuditEntry, Publication
 from editorial.publishing.selectors import (
-    publication_current_get,
     publications_by_edition,
     publications_current,
     publications_live,
 )
-from factsheets.models import State
-from portal.records import Record, record_from, record_of
+from factsheets.models import Edition, State
+from portal.opendata.common import Methodology
+from portal.records import VOCABULARIES, Record, number, record_from, record_of
 
 
-def publication_state() -> dict:
+def publication_state(*, year: int | None = None, code: str | None = None, number: int | None = None) -> dict:
     """What every public page depends on, in one query: it changes when a version goes live, is withdrawn or
-    gets its web page, so it keys the page cache and the ETags (no signal to miss, any number of processes)."""
-    return Publication.objects.aggregate(
+    gets its web page, so it keys the page cache and the ETags (no signal to miss, any number of processes).
+    A data file asks only about its own dataset (an edition, a country's factsheet, one version)."""
+    scope = Q()
+    if year is not None:
+        scope &= Q(factsheet__edition__year=year)
+    if code is not None:
+        scope &= Q(factsheet__country__code=code.upper())
+    if number is not None:
+        scope &= Q(number=number)
+    return Publication.objects.filter(scope).aggregate(
         count=Count("pk"), last=Max("pk"), published=Max("published_at"), withdrawn=Max("withdrawn_at"),
         withdrawn_count=Count("withdrawn_at"), pages=Count("pk", filter=~Q(page_html="")),
     )
@@ -48,15 +56,37 @@ def edition_records(*, year: int) -> list[Record]:
 def factsheet_page(*, year: int, code: str) -> dict | None:
     """The live publication of a country's factsheet with its page, its earlier live versions and the same
     country's factsheets in other editions (three queries)."""
-    current = publication_current_get(year=year, country_code=code)
+    # publication_current_get's query with the revision joined: the policies' identifiers anchor Table 1.
+    current = (publications_live().filter(factsheet__edition__year=year, factsheet__country__code=code.upper())
+               .select_related("revision").order_by("-number").first())
     if current is None:
         return None
+    snapshot = current.revision.snapshot if current.revision_id else {}
+    policies = sorted(snapshot.get("policies", []), key=lambda p: p.get("order") or 0)
+    current.page_html = policy_anchors(current.page_html, [p.get("uid") or "" for p in policies])
     earlier = list(publications_live().filter(factsheet=current.factsheet_id, number__lt=current.number)
                    .defer("page_html").order_by("-number"))
     others = list(publications_current().filter(factsheet__country__code=code.upper())
                   .exclude(factsheet__edition__year=year).defer("page_html"))
     return {"publication": current, "earlier": earlier, "other_editions": others,
             "toc": page_contents(current.page_html)}
+
+
+_POLICY_HEAD = '<th scope="col"><span class="policy-type">'
+_TABLE1_HEAD = re.compile(r'<table class="fs-table policy-table[^"]*">.*?</thead>', re.S)
+
+
+def policy_anchors(page_html: str, uids: list[str]) -> str:
+    """Table 1's column headers of a stored page, each with the anchor of its policy's stable identifier
+    (#policy-<id>), the same in every version and edition that carries the policy; a page whose table does not
+    have one header per policy is left as it is."""
+    match = _TABLE1_HEAD.search(page_html or "")
+    if not match or match[0].count(_POLICY_HEAD) != len(uids) or not all(uids):
+        return page_html
+    head = match[0]
+    for uid in uids:
+        head = head.replace(_POLICY_HEAD, f'<th scope="col" id="policy-{uid}"><span class="policy-type">', 1)
+    return page_html[:match.start()] + head + page_html[match.end():]
 
 
 _HEADING = re.compile(r'<h2 id="((?:section-[a-z_]+-|footnotes-)title)">(.*?)</h2>', re.S)
@@ -106,11 +136,79 @@ def summary_preview_records(*, year: int) -> list[Record]:
 
 
 def editions_catalog() -> list[dict]:
-    """Each edition with live publications: how many countries, first and last publication dates (one query)."""
-    rows = (
-        Publication.objects.filter(withdrawn_at__isnull=True).values("factsheet__edition__year")
-        .annotate(count=Count("factsheet", distinct=True), first=Min("published_at"), modified=Max("published_at"))
-        .order_by("-factsheet__edition__year")
-    )
-    return [{"year": r["factsheet__edition__year"], "count": r["count"], "first": r["first"].isoformat(),
-             "modified": r["modified"].isoformat()} for r in rows]
+    """Each edition with live publications, newest first: its published countries and first and last publication
+    dates (one query)."""
+    rows = (Publication.objects.filter(withdrawn_at__isnull=True)
+            .values("factsheet__edition__year", "factsheet__country__code", "factsheet__country__name")
+            .annotate(first=Min("published_at"), modified=Max("published_at"))
+            .order_by("-factsheet__edition__year", "factsheet__country__name"))
+    editions: dict[int, dict] = {}
+    for row in rows:
+        edition = editions.setdefault(row["factsheet__edition__year"], {
+            "year": row["factsheet__edition__year"], "countries": {}, "first": row["first"],
+            "modified": row["modified"]})
+        edition["countries"][str(row["factsheet__country__code"])] = row["factsheet__country__name"]
+        edition["first"] = min(edition["first"], row["first"])
+        edition["modified"] = max(edition["modified"], row["modified"])
+    return [{**e, "count": len(e["countries"]), "first": e["first"].isoformat(),
+             "modified": e["modified"].isoformat()} for e in editions.values()]
+
+
+def data_changes(*, limit: int = 200) -> list[dict]:
+    """The changelog of the data: each version that went live or was withdrawn, newest first (one query)."""
+    events = []
+    for p in Publication.objects.select_related("factsheet__country", "factsheet__edition").order_by(
+            "-published_at")[:limit]:
+        key = {"year": p.factsheet.edition.year, "code": str(p.factsheet.country.code).lower(),
+               "country": p.factsheet.country.name, "number": p.number}
+        events.append({**key, "at": p.published_at, "what": "published", "live": p.withdrawn_at is None})
+        if p.withdrawn_at:
+            events.append({**key, "at": p.withdrawn_at, "what": "withdrawn", "live": False})
+    return sorted(events, key=lambda e: e["at"], reverse=True)[:limit]
+
+
+def all_records() -> list[Record]:
+    """The live publication of every published factsheet of every edition (one query)."""
+    return [record_of(p) for p in publications_current().select_related("revision")]
+
+
+def version_record(*, year: int, code: str, number: int) -> Record | None:
+    """One live published version of a factsheet, from the revision it was rendered from (one query)."""
+    publication = (publications_live().filter(factsheet__edition__year=year, factsheet__country__code=code.upper(),
+                                             number=number).select_related("revision").first())
+    return record_of(publication) if publication else None
+
+
+def edition_methodologies(*, years: list[int] | None = None) -> list[Methodology]:
+    """Each published edition's methodology and vocabularies as its published data holds them: the criteria,
+    levels and categories that the live published versions printed (nothing only a draft uses), with the
+    definitions the edition gives them (five queries)."""
+    snapshots = publications_live().filter(revision__isnull=False)
+    if years is not None:
+        snapshots = snapshots.filter(factsheet__edition__year__in=years)
+    found: dict[int, Methodology] = {}
+    for year, method, snapshot in snapshots.order_by("-factsheet__edition__year", "pk").values_list(
+            "factsheet__edition__year", "factsheet__edition__assessment_method", "revision__snapshot"):
+        meth = found.setdefault(year, Methodology(year=year, method=method))
+        for item in (snapshot.get("edition") or {}).get("criteria", []):
+            meth.add_criterion(item["name"], [lv["label"] for lv in item.get("levels", [])],
+                               number(item.get("max_score")))
+        for policy in snapshot.get("policies", []):
+            for vocabulary, name in VOCABULARIES.items():
+                value = policy.get(name)
+                for label in value if isinstance(value, list) else [value]:
+                    if label:
+                        meth.add_label(vocabulary, label)
+    editions = Edition.objects.filter(year__in=list(found)).prefetch_related("criteria__levels", "categories")
+    for edition in editions:
+        meth = found[edition.year]
+        for criterion in edition.criteria.all():
+            if criterion.name in meth.criteria:
+                known = meth.criteria[criterion.name]
+                known.definition = criterion.definition
+                known.level_definitions = {lv.label: lv.definition for lv in criterion.levels.all()
+                                           if lv.label in known.levels}
+        for category in edition.categories.all():
+            if category.label in meth.vocabularies.get(category.vocabulary, []):
+                meth.descriptions[(category.vocabulary, category.label)] = category.description
+    return list(found.values())

@@ -1,10 +1,13 @@
 """Public URLs: the factsheet pages, the edition explorer, compare, the summary report and the open data."""
 
-from django.urls import path
+import re
 
-from portal import views
+from django.urls import path, re_path
+
+from portal import data_views, views
 
 app_name = "portal"
+FILES = "|".join(sorted(re.escape(name) for name in data_views.EDITION_FILES))
 
 urlpatterns = [
     path("factsheets/", views.index, name="index"),
@@ -13,11 +16,17 @@ urlpatterns = [
     path("factsheets/<int:year>/summary/", views.summary, name="summary"),
     path("factsheets/<int:year>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("factsheets/<int:year>/<slug:country>/", views.factsheet, name="factsheet"),
-    path("data/schema.json", views.data_schema, name="data_schema"),
-    path("data/catalog.jsonld", views.data_catalog, name="data_catalog"),
-    path("data/<int:year>.json", views.data_edition_json, name="data_edition_json"),
-    path("data/<int:year>.csv", views.data_edition_csv, name="data_edition_csv"),
-    path("data/<int:year>-state-of-play.csv", views.data_edition_state_csv, name="data_edition_state_csv"),
-    path("data/<int:year>/<slug:country>.json", views.data_factsheet_json, name="data_factsheet_json"),
-    path("data/<int:year>/<slug:country>.csv", views.data_factsheet_csv, name="data_factsheet_csv"),
+    path("data/", data_views.data_index, name="data"),
+    path("data/catalog.jsonld", data_views.catalog, name="data_catalog"),
+    path("data/schema.json", data_views.schema_all, name="data_schema"),
+    path("data/all.json", data_views.all_editions, name="data_all"),
+    # The first release's addresses: one canonical address each now.
+    path("data/<int:year>.json", data_views.moved, {"name": "data.json"}),
+    path("data/<int:year>.csv", data_views.moved, {"name": "policies.csv"}),
+    path("data/<int:year>-state-of-play.csv", data_views.moved, {"name": "state-of-play.csv"}),
+    re_path(rf"^data/(?P<year>[0-9]{{4}})/(?P<name>{FILES})$", data_views.edition_file, name="data_edition_file"),
+    path("data/<int:year>/<slug:country>.json", data_views.factsheet_json, name="data_factsheet_json"),
+    path("data/<int:year>/<slug:country>.csv", data_views.factsheet_csv, name="data_factsheet_csv"),
+    path("data/<int:year>/<slug:country>/v<int:number>.json", data_views.version_json, name="data_version_json"),
+    re_path(r"^data/(?P<rest>.+)$", data_views.data_file(data_views.not_found)),
 ]

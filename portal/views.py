@@ -1,7 +1,6 @@
 """The public portal: published factsheets as pages, the edition explorer, compare, the summary report and the
 open data. Published content only: every page reads the live publications and their approved revisions."""
 
-import json
 import re
 
 from django.core.exceptions import PermissionDenied
@@ -13,9 +12,10 @@ from django.views.decorators.http import require_safe
 
 from editorial import permissions
 from editorial.rendering.pdf import render_branded_pdf
-from portal import explorer, opendata, selectors
+from portal import explorer, selectors
 from portal.caching import public
 from portal.compare import comparison
+from portal.opendata import site
 from portal.summary import edition_summary
 
 COMPARE_KEY = re.compile(r"^(\d{4})-([a-z]{2})$")
@@ -87,7 +87,8 @@ def _summary_context(request, year: int, *, preview: bool) -> dict:
     records = selectors.summary_preview_records(year=year) if preview else _edition_records(year)
     if not records:
         raise Http404("No factsheet of this edition is published.")
-    return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records}
+    return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records,
+            "data_url": site(f"/data/{year}/data.json")}
 
 
 def _preview_allowed(request) -> bool:
@@ -135,75 +136,8 @@ def _summary_pdf(request, year: int, *, preview: bool):
     return response
 
 
-# --- open data ------------------------------------------------------------------------------------------------
-
-def _json(data, content_type="application/json") -> HttpResponse:
-    return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type=f"{content_type}; charset=utf-8")
-
-
-def _csv(text: str, name: str) -> HttpResponse:
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_schema(request):
-    return _json(opendata.schema(_absolute(request)), "application/schema+json")
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_catalog(request):
-    return _json(opendata.catalog(selectors.editions_catalog(), _absolute(request)), "application/ld+json")
-
-
 def _edition_records(year: int):
     records = selectors.edition_records(year=year)
     if not records:
         raise Http404("No factsheet of this edition is published.")
     return records
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_edition_json(request, year: int):
-    return _json(opendata.edition_data(year, _edition_records(year), _absolute(request)))
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_edition_csv(request, year: int):
-    return _csv(opendata.policies_csv(_edition_records(year), _absolute(request)), f"eccp-factsheets-{year}.csv")
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_edition_state_csv(request, year: int):
-    return _csv(opendata.state_csv(_edition_records(year)), f"eccp-factsheets-{year}-state-of-play.csv")
-
-
-def _one_record(year: int, country: str):
-    found = selectors.compare_records(keys=[(year, _code(country))])
-    if not found:
-        raise Http404("No published factsheet here.")
-    return next(iter(found.values()))
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_factsheet_json(request, year: int, country: str):
-    record = _one_record(year, country)
-    data = opendata.edition_data(year, [record], _absolute(request))
-    data["title"] = f"ECCP country factsheet {record.country} {year}"
-    return _json(data)
-
-
-@require_safe
-@public(max_age=300, cors=True)
-def data_factsheet_csv(request, year: int, country: str):
-    record = _one_record(year, country)
-    return _csv(opendata.policies_csv([record], _absolute(request)), f"eccp-factsheet-{record.key}.csv")
-
-

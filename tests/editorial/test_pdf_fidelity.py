@@ -14,6 +14,7 @@ from weasyprint import HTML
 from editorial.rendering import pdf as rendering
 from editorial.rendering.document import factsheet_document
 from editorial.rendering.pdf import render_factsheet_pdf, short_pages
+from factsheets.models import policy_uid
 from tests.editorial.pdf_helpers import RUNNING_HEADER, norm
 
 pytestmark = pytest.mark.django_db
@@ -291,6 +292,7 @@ def _copy_policy(factsheet, policy, order):
                    "technical_instruments", "eu_priorities"]}
     policy.pk = policy.id = None
     policy._state.adding = True
+    policy.uid = policy_uid()  # a copy is a new policy: a new identifier
     policy.order, policy.name = order, f"Copy {order}: {policy.name}"
     policy.save()
     for name, values in selections.items():

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from editorial.rendering.document import factsheet_document
 from editorial.rendering.fetcher import FetchRefused, StaticOnlyFetcher
 from editorial.rendering.pdf import render_factsheet_pdf
+from factsheets.models import policy_uid
 from tests import factories
 from tests.editorial.pdf_helpers import RUNNING_HEADER, norm, plain
 
@@ -377,6 +378,7 @@ def test_four_policy_columns_keep_header_rows_and_footnote_placement(demo, tmp_p
                        "technical_instruments", "eu_priorities"]}
         policy.pk = policy.id = None
         policy._state.adding = True
+        policy.uid = policy_uid()  # a copy is a new policy: a new identifier
         policy.order, policy.name = order, f"Copy {order}: {policy.name}"
         policy.save()
         for name, values in selections.items():

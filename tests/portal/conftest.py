@@ -77,3 +77,32 @@ def published_edition(year: int, n: int) -> EditionBuilder:
         ])
         factories.publish_fast(fs)
     return builder
+
+
+@pytest.fixture
+def open_edition(db):
+    """A levelled edition with France (two policies: budgets in a foreign currency with a rounded rate, printed
+    notes, a footnote call in the type detail, a cell a spreadsheet would run as a formula) and Germany (none)."""
+    from decimal import Decimal
+
+    builder = EditionBuilder(2061)
+    fs = builder.factsheet("FR", level=LEVELS[2], intro="Intro with a call.[^n]", policies=[
+        ("National cluster policy", ["Supporting internationalisation activities", "Fostering innovation"],
+         1_250_000.5, "Pôles de compétitivité"),
+        ("Broad policy", [], None, "=HYPERLINK(\"http://evil\")"),
+    ])
+    first = fs.policies.get(order=1)
+    first.type_detail = "Nuevo León[^nl]"
+    first.beneficiaries_other = "Nature"
+    first.period, first.start_year, first.end_year = "limited", 2019, 2024
+    first.budget_overall_eur, first.budget_overall_amount = Decimal("1420000"), Decimal("30000000")
+    first.budget_overall_currency, first.budget_exchange_rate = "MXN", Decimal("0.05")
+    first.budget_overall_note = "Estimate."
+    first.save()
+    fs.policies.filter(order=2).update(type_detail="'=1+1")  # escaped as every export escapes: ''=1+1
+    factories.FootnoteFactory(factsheet=fs, key="n", text="<p>A note.</p>")
+    factories.FootnoteFactory(factsheet=fs, key="nl", text="<p>A state of Mexico.</p>")
+    factories.ReferenceFactory(factsheet=fs, order=1)
+    factories.publish_fast(fs)
+    factories.publish_fast(builder.factsheet("DE", level=LEVELS[3]))
+    return builder

@@ -20,6 +20,7 @@ PAGES = {
     "compare-empty": "/factsheets/compare/",
     "summary-2023": "/factsheets/2023/summary/",
     "summary-2020": "/factsheets/2020/summary/",
+    "open-data": "/data/",
 }
 
 HEADINGS = """() => Array.from(document.querySelectorAll('h1, h2, h3, h4')).map(h => Number(h.tagName[1]))"""

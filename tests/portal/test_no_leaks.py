@@ -4,6 +4,7 @@ data file (issue 9): factsheets seeded with marker words, every public URL searc
 from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from editorial import services
@@ -55,7 +56,10 @@ def _seed(users):
 def test_no_marker_reaches_any_public_url(client, users):
     _seed(users)
     urls = ["/factsheets/", "/factsheets/2071/", "/factsheets/2071/summary/", "/factsheets/2071/summary.pdf",
-            "/data/2071.json", "/data/2071.csv", "/data/2071-state-of-play.csv", "/data/catalog.jsonld",
+            "/data/", "/data/all.json", "/data/schema.json", "/data/2071/schema.json", "/data/2071/datapackage.json",
+            *[f"/data/2071/{name}" for name in ("data.json", "policies.csv", "state-of-play.csv", "factsheets.csv",
+                                                "qualitative.csv", "footnotes.csv", "references.csv")],
+            "/data/catalog.jsonld", "/data/2071/cl/v1.json", "/data/2071/br/v1.json", "/data/2071/data.xlsx",
             "/factsheets/compare/?f=2071-cl&f=2071-ar&f=2071-br&f=2071-pe",
             "/factsheets/2071/?q=chile"]
     for code in ["ar", "br", "cl", "pe"]:
@@ -65,12 +69,14 @@ def test_no_marker_reaches_any_public_url(client, users):
         response = client.get(url)
         if url.endswith(".pdf"):
             text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+        elif url.endswith(".xlsx"):
+            text = str([list(row) for sheet in load_workbook(BytesIO(response.content)) for row in sheet.values])
         else:
             text = response.content.decode("utf-8", "replace")
         for marker in MARKERS:
             assert marker not in text.lower(), (url, marker)
         seen += response.status_code == 200
-    assert seen == 13  # every page of the published content answered; the others are 404
+    assert seen == 24  # every page of the published content answered; the others are 404
     # Filtering by a category only a draft uses finds nothing (the page echoes the filter asked for, nothing else).
     filtered = client.get("/factsheets/2071/?objective=Zebradraft+objective").content.decode()
     assert "<strong>0</strong> of 3 countries match" in filtered and "Zebradraft plan" not in filtered
