@@ -14,7 +14,6 @@ from import_export import fields, resources, widgets
 from import_export.results import Error
 
 from factsheets.imports import (
-    EDITABLE_STATES,
     ImportRefused,
     ReadableDiff,
     closest,
@@ -28,6 +27,7 @@ from factsheets.imports import (
     split_labels,
 )
 from factsheets.models import (
+    EDITABLE_STATES,
     PRESENTATION_FIELDS,
     Assessment,
     Category,
