@@ -311,6 +311,19 @@ class ReadableDiff:
         return changes
 
 
+class NoPreview:
+    """The diff of a row nobody will read (a whole edition imported from the command line): nothing computed."""
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return None
+
+
 class RowChanges(list):
     """One entry per column (the library's contract) plus the changed cells and the row's factsheet."""
 
