@@ -399,7 +399,7 @@ class NaturalKeyResource(resources.ModelResource):
                 for column, kind in self.key if KEY_PARSERS[kind](row.get(column)) in (None, "")
             })
         number = kwargs.get("row_number")
-        self.current_key = key
+        self.current_key = key  # the row being imported, for the unique checks
         if key in self.seen:
             columns = ", ".join(column for column, _ in self.key)
             raise ValidationError({
@@ -469,7 +469,7 @@ class NaturalKeyResource(resources.ModelResource):
             errors = error.update_error_dict(errors)
         try:
             skipped = (set(exclude) | set(errors)) - {"edition", "factsheet", "criterion"}
-            self.check_constraints(instance, exclude=skipped, row_key=self.instance_key_of(instance))
+            self.check_constraints(instance, exclude=skipped, row_key=self.current_key)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -517,10 +517,6 @@ class NaturalKeyResource(resources.ModelResource):
         if holder is not None and holder != key:
             message = instance.unique_error_message(type(instance), constraint.fields)
             raise ValidationError(message, code=message.code)
-
-    def instance_key_of(self, instance) -> tuple:
-        """The key of the row being imported (set by before_import_row)."""
-        return self.current_key
 
     def key_field(self, column: str) -> str:
         return {"country": "factsheet", "edition": "edition"}.get(column, column)
