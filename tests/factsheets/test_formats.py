@@ -147,7 +147,7 @@ def _styles_never_parsed(monkeypatch):
 @pytest.mark.parametrize("build", [
     lambda: hostile_files.many_cell_formats_xlsx(21_000),  # the issue's file holds 450,000 (bench/hostile_uploads.py)
     lambda: hostile_files.many_fonts_xlsx(5_000),  # 5 elements each; the issue's file holds 400,000 fonts
-])
+], ids=["cell-formats", "fonts"])
 def test_a_style_table_past_the_limit_is_refused_before_openpyxl_parses_it(build, monkeypatch):
     """Issue 17.2: openpyxl builds xl/styles.xml whole (450,000 cell formats: 45 s and 1 GB); its elements are
     counted, streaming, against FACTSHEETS_IMPORT_MAX_XML_ELEMENTS first."""
@@ -173,7 +173,7 @@ def test_a_style_table_within_the_limit_is_read_with_its_dates(settings):
     (lambda: hostile_files.merged_cells_xlsx(21_000), "passed in its part xl/worksheets/sheet1.xml"),
     (lambda: hostile_files.stray_sheet_elements_xlsx(21_000), "passed in its part xl/worksheets/sheet1.xml"),
     (lambda: hostile_files.rich_text_runs_xlsx(6_000), "passed in its part xl/worksheets/sheet1.xml"),
-])
+], ids=["merged-cells", "stray-elements", "rich-text-runs"])
 def test_what_a_sheet_holds_besides_its_rows_counts_against_the_same_limit(build, match):
     """The rest of every part openpyxl reads is bounded too: merged ranges (held whole), elements between the
     rows (never dropped), the formatted runs of one cell's text (built at once)."""
