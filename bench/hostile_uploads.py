@@ -26,11 +26,16 @@ sys.path.insert(0, str(ROOT))
 from tests.factsheets.hostile_files import (  # noqa: E402
     empty_objects_json,
     entities_xlsx,
+    many_cell_formats_xlsx,
+    many_fonts_xlsx,
     many_rows_csv,
     many_shared_strings_xlsx,
+    merged_cells_xlsx,
     rows_declared_xlsx,
     scalars_json,
     shared_strings_xlsx,
+    sniffer_header_csv,
+    wide_rows_xlsx,
     zip_bomb_xlsx,
 )
 
@@ -53,9 +58,15 @@ CASES = {
     "xlsx-zip-bomb-1gib": ("xlsx", zip_bomb_xlsx),
     "xlsx-billion-laughs": ("xlsx", entities_xlsx),
     "xlsx-1.6m-shared-strings": ("xlsx", many_shared_strings_xlsx),
+    "xlsx-450k-cell-formats": ("xlsx", many_cell_formats_xlsx),
+    "xlsx-400k-fonts": ("xlsx", many_fonts_xlsx),
+    "xlsx-1m-merged-cells": ("xlsx", lambda: merged_cells_xlsx(1_000_000)),
+    "xlsx-115-rows-16384-cells": ("xlsx", lambda: wide_rows_xlsx(115, 16_384)),
     "json-1m-empty-objects": ("json", empty_objects_json),
     "json-1m-scalars": ("json", scalars_json),
     "csv-700k-rows": ("csv", many_rows_csv),
+    "csv-sniffer-header-99kb": ("csv", sniffer_header_csv),
+    "csv-sniffer-header-3.9mb": ("csv", lambda: sniffer_header_csv(1_300_000)),
     "csv-5000-valid-references": ("csv", valid_references_csv),
 }
 FORMAT_INDEX = {"csv": 0, "xlsx": 1, "json": 2}

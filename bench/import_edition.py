@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/import_edition.py                      # SQLite file in bench/out/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_import .venv/bin/python bench/import_edition.py
+    .venv/bin/python bench/import_edition.py --no-revisions       # without what other apps do on an import
 
-The database named by DATABASE_URL is flushed: give it a scratch database.
+The database named by DATABASE_URL is flushed: give it a scratch database. --no-revisions measures the import
+alone: the editorial history's revision per factsheet (its receiver of factsheets.signals.import_recorded, and
+the FACTSHEETS_IMPORT_RECORDED_HOOKS setting while that still exists) is left out.
 """
 
-import csv
-import io
 import os
 import sys
 import time
@@ -16,12 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
+
+from tests.factsheets.synthetic_edition import POLICIES, country_codes, synthesise  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite3'}")
 
 COUNTRIES = 56
-POLICIES = 3
 
 
 def main():
@@ -29,9 +32,10 @@ def main():
     import django
 
     django.setup()
+    if "--no-revisions" in sys.argv[1:]:
+        without_import_receivers()
     from django.core.management import call_command
     from django.db import connection
-    from django_countries import countries
 
     from factsheets.imports import dataset_read
     from factsheets.models import Policy
@@ -44,8 +48,7 @@ def main():
     demo_load()
     demo_dir, edition_dir = OUT / "demo-2023", OUT / "edition-2023"
     edition_export(year=2023, directory=demo_dir)
-    codes = ["MX"] + [code for code, _ in countries if code != "MX"][: COUNTRIES - 1]
-    synthesise(demo_dir, edition_dir, codes)
+    synthesise(demo_dir, edition_dir, country_codes(COUNTRIES))
     call_command("flush", "--no-input", verbosity=0)
 
     print(f"Synthetic 2023 edition: {COUNTRIES} countries x {POLICIES} policies, files in {edition_dir}")
@@ -74,6 +77,18 @@ def main():
               f"({result.totals['new']} new)")
 
 
+def without_import_receivers():
+    from django.conf import settings
+
+    settings.FACTSHEETS_IMPORT_RECORDED_HOOKS = []
+    try:
+        from factsheets.signals import import_recorded
+    except ImportError:  # before the signal existed
+        return
+    import_recorded.receivers.clear()
+    import_recorded.sender_receivers_cache.clear()
+
+
 class QueryCounter:
     """Counts every query (CaptureQueriesContext keeps only the last 9000)."""
 
@@ -100,27 +115,6 @@ def csv_format():
     from import_export.formats.base_formats import CSV
 
     return CSV
-
-
-def synthesise(source: Path, target: Path, codes: list[str]) -> None:
-    """Copy the Mexico 2023 files, with every factsheet row repeated for each country (3 policies each)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.csv")):
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-        header, body = rows[0], rows[1:]
-        if path.name == "01-countries.csv":
-            body = [[code, ""] for code in codes]
-        elif "country" in header:
-            country = header.index("country")
-            if path.name == "09-policies.csv":
-                order = header.index("order")
-                body = [*body, [*body[0][:order], str(len(body) + 1), *body[0][order + 1:]]][:POLICIES]
-            body = [[code if i == country else value for i, value in enumerate(row)] for code in codes for row in body]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(body)
-        (target / path.name).write_text(buffer.getvalue(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -342,6 +342,10 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The states in which a factsheet's content may be changed (by its form, an import, a revert).
+EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+
+
 class Factsheet(PrintableTextModel):
     """The factsheet of one country in one edition."""
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django_countries import countries
 from import_export import fields, resources, widgets
 from import_export.results import Error
 
 from factsheets.imports import (
-    EDITABLE_STATES,
     ImportRefused,
+    NoPreview,
     ReadableDiff,
     closest,
     data_import_record,
@@ -28,6 +29,7 @@ from factsheets.imports import (
     split_labels,
 )
 from factsheets.models import (
+    EDITABLE_STATES,
     PRESENTATION_FIELDS,
     Assessment,
     Category,
@@ -147,37 +149,74 @@ class CategoryListWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        saved = getattr(value.instance, "_import_m2m", {}).get(value.prefetch_cache_name)
-        return join_labels([c.label for c in (saved if saved is not None else value.all())])
+        return join_labels([c.label for c in (value if isinstance(value, list) else value.all())])
+
+
+class CategoryListField(fields.Field):
+    """A policy's categories of one dimension: as the import chose them (before they are written, which happens
+    once for the whole file), else as stored."""
+
+    def get_value(self, instance):
+        chosen = getattr(instance, "_import_m2m", {}).get(self.attribute)
+        return chosen if chosen is not None else super().get_value(instance)
 
 
 # ---------------------------------------------------------------------------------------------- lookups
 
 
 class Lookups:
-    """Everything an import resolves by natural key, fetched once per file for the editions it names."""
+    """Everything an import resolves by natural key, fetched once per file for the editions it names, each table
+    when first asked for (a file of references never loads the categories)."""
 
     def __init__(self, *, years: set[int], codes: set[str]):
-        self.editions = {e.year: e for e in Edition.objects.filter(year__in=years)}
-        edition_ids = [e.pk for e in self.editions.values()]
-        self.countries = {str(c.code): c for c in Country.objects.filter(code__in=codes)}
-        self.factsheets = {
+        self.years, self.codes = years, codes
+
+    @cached_property
+    def editions(self) -> dict[int, Edition]:
+        return {e.year: e for e in Edition.objects.filter(year__in=self.years)}
+
+    @cached_property
+    def edition_ids(self) -> list[int]:
+        return [e.pk for e in self.editions.values()]
+
+    @cached_property
+    def countries(self) -> dict[str, Country]:
+        return {str(c.code): c for c in Country.objects.filter(code__in=self.codes)}
+
+    @cached_property
+    def factsheets(self) -> dict[tuple[str, int], Factsheet]:
+        return {
             (str(f.country.code), f.edition.year): f
-            for f in Factsheet.objects.filter(edition__in=edition_ids, country__code__in=codes)
+            for f in Factsheet.objects.filter(edition__in=self.edition_ids, country__code__in=self.codes)
             .select_related("country", "edition")
         }
-        self.categories: dict[tuple[int, str], dict[str, Category]] = defaultdict(dict)
-        for category in Category.objects.filter(edition__in=edition_ids):
-            self.categories[(category.edition_id, category.vocabulary)][category.label] = category
-        self.criteria: dict[tuple[int, str], Criterion] = {}
-        for criterion in Criterion.objects.filter(edition__in=edition_ids):
-            self.criteria[(criterion.edition_id, criterion.name)] = criterion
-        self.levels: dict[int, dict[str, Level]] = defaultdict(dict)
-        for level in Level.objects.filter(criterion__edition__in=edition_ids):
-            self.levels[level.criterion_id][level.label] = level
-        self.topics = {(t.edition_id, t.title): t for t in Topic.objects.filter(edition__in=edition_ids)}
-        self.locked_editions = set(
-            Factsheet.objects.filter(edition__in=edition_ids).exclude(state__in=EDITABLE_STATES)
+
+    @cached_property
+    def categories(self) -> dict[tuple[int, str], dict[str, Category]]:
+        categories: dict[tuple[int, str], dict[str, Category]] = defaultdict(dict)
+        for category in Category.objects.filter(edition__in=self.edition_ids):
+            categories[(category.edition_id, category.vocabulary)][category.label] = category
+        return categories
+
+    @cached_property
+    def criteria(self) -> dict[tuple[int, str], Criterion]:
+        return {(c.edition_id, c.name): c for c in Criterion.objects.filter(edition__in=self.edition_ids)}
+
+    @cached_property
+    def levels(self) -> dict[int, dict[str, Level]]:
+        levels: dict[int, dict[str, Level]] = defaultdict(dict)
+        for level in Level.objects.filter(criterion__edition__in=self.edition_ids):
+            levels[level.criterion_id][level.label] = level
+        return levels
+
+    @cached_property
+    def topics(self) -> dict[tuple[int, str], Topic]:
+        return {(t.edition_id, t.title): t for t in Topic.objects.filter(edition__in=self.edition_ids)}
+
+    @cached_property
+    def locked_editions(self) -> set[int]:
+        return set(
+            Factsheet.objects.filter(edition__in=self.edition_ids).exclude(state__in=EDITABLE_STATES)
             .values_list("edition_id", flat=True)
         )
 
@@ -186,7 +225,11 @@ class Lookups:
 
 
 class NaturalKeyResource(resources.ModelResource):
-    """Rows found by natural key; one bad row refuses the whole file; formulae escaped; imports recorded."""
+    """Rows found by natural key; one bad row refuses the whole file; formulae escaped; imports recorded.
+
+    About one query a row: the natural keys, the rows a file may change and the values unique constraints compare
+    with are loaded once per file; rows are checked in memory and written in batches (django-import-export's
+    use_bulk: no savepoint a row), many-to-many selections with them."""
 
     key: tuple[tuple[str, str], ...] = ()
     optional_columns: frozenset[str] = frozenset()
@@ -199,14 +242,18 @@ class NaturalKeyResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         store_instance = False
+        use_bulk = True
+        batch_size = 500
 
-    def __init__(self, *, edition_year: int | None = None, **kwargs):
+    def __init__(self, *, edition_year: int | None = None, preview: bool = True, **kwargs):
         super().__init__(**kwargs)
-        self.edition_year = edition_year
+        self.edition_year, self.preview = edition_year, preview
         self.lookups: Lookups | None = None
         self.existing: dict[tuple, object] = {}
         self.seen: dict[tuple, int] = {}
         self.factsheet_ids: set[int] = set()
+        self.unique_taken: dict[tuple, tuple] = {}  # (constraint, values) -> key of the row holding them
+        self.unique_held: dict[tuple, tuple] = {}  # (constraint, key) -> values that row holds
         for field in self.fields.values():
             if hasattr(field.widget, "resource"):
                 field.widget.resource = self
@@ -216,7 +263,7 @@ class NaturalKeyResource(resources.ModelResource):
         return cls.display_name or cls.__name__
 
     def get_diff_class(self):
-        return ReadableDiff
+        return ReadableDiff if self.preview else NoPreview
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -275,7 +322,12 @@ class NaturalKeyResource(resources.ModelResource):
         return problems
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+                    collect_failed_rows=False, rollback_on_validation_errors=False, *, held: bool = False, **kwargs):
+        """Import a file all or nothing. held=True: the caller's transaction holds this import and rolls it back
+        on any problem it reports (edition_import), so no savepoint of its own is needed; it must be a real
+        import inside an atomic block."""
+        if held and (dry_run or not transaction.get_connection().in_atomic_block):
+            raise ValueError("held=True is for a real import inside the caller's atomic block")
         dataset = dataset_normalise(dataset)
         problems = self.column_problems(dataset.headers)
         if not problems and len(dataset) == 0:
@@ -291,7 +343,7 @@ class NaturalKeyResource(resources.ModelResource):
                 raise ImportRefused(import_report(result))
             return result
         result = super().import_data(
-            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
+            dataset, dry_run=dry_run, raise_errors=False, use_transactions=not held,
             collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True, **kwargs,
         )
         if result.has_errors() or result.has_validation_errors():
@@ -315,6 +367,10 @@ class NaturalKeyResource(resources.ModelResource):
         self.existing = self.load_existing()
         self.seen = {}
         self.factsheet_ids = set()
+        self.unique_taken, self.unique_held = {}, {}
+        for key, instance in self.existing.items():
+            for constraint in self.unique_constraints:
+                self.unique_hold(constraint, key, self.unique_values(constraint, instance))
 
     def edition_column(self) -> str:
         return "edition"
@@ -343,6 +399,7 @@ class NaturalKeyResource(resources.ModelResource):
                 for column, kind in self.key if KEY_PARSERS[kind](row.get(column)) in (None, "")
             })
         number = kwargs.get("row_number")
+        self.current_key = key  # the row being imported, for the unique checks
         if key in self.seen:
             columns = ", ".join(column for column, _ in self.key)
             raise ValidationError({
@@ -403,26 +460,28 @@ class NaturalKeyResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         exclude = [*self.full_clean_exclude(), *errors.keys()]
+        # A parent found through the lookups exists: full_clean would ask the database again, a query a row.
+        resolved = [f.name for f in instance._meta.concrete_fields
+                    if f.is_relation and getattr(instance, f.attname) is not None and f.is_cached(instance)]
         try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=[*exclude, *resolved], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         try:
             skipped = (set(exclude) | set(errors)) - {"edition", "factsheet", "criterion"}
-            self.check_constraints(instance, exclude=skipped)
+            self.check_constraints(instance, exclude=skipped, row_key=self.current_key)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
-    def check_constraints(self, instance, exclude: set[str]) -> None:
-        """Constraints without a query each: the key is unique by construction, checks are evaluated in Python."""
-        key_fields = {self.key_field(column) for column, _ in self.key}
+    def check_constraints(self, instance, exclude: set[str], row_key: tuple) -> None:
+        """Constraints without a query each: the key is unique by construction, other unique constraints are
+        compared with the rows loaded for the file and the rows before this one, checks are evaluated in Python."""
         for constraint in instance._meta.constraints:
             if isinstance(constraint, models.UniqueConstraint):
-                if set(constraint.fields) <= key_fields or set(constraint.fields) & exclude:
-                    continue
-                constraint.validate(type(instance), instance, exclude=exclude)
+                if constraint in self.unique_constraints and not set(constraint.fields) & exclude:
+                    self.check_unique(constraint, instance, row_key)
             elif isinstance(constraint, models.CheckConstraint):
                 if constraint.condition.referenced_base_fields & exclude:
                     continue
@@ -430,6 +489,34 @@ class NaturalKeyResource(resources.ModelResource):
                     raise ValidationError(constraint.get_violation_error_message(), code="constraint")
             else:
                 constraint.validate(type(instance), instance, exclude=exclude)
+
+    @cached_property
+    def unique_constraints(self) -> list[models.UniqueConstraint]:
+        """Unique constraints beyond the row's key. Each is within an edition, so the rows loaded for the file
+        (load_existing: every row of the editions it names) are all the rows it can compare with."""
+        key_fields = {self.key_field(column) for column, _ in self.key}
+        return [c for c in self._meta.model._meta.constraints
+                if isinstance(c, models.UniqueConstraint) and c.fields and not c.condition and not c.expressions
+                and not set(c.fields) <= key_fields]
+
+    @staticmethod
+    def unique_values(constraint, instance) -> tuple:
+        return tuple(getattr(instance, instance._meta.get_field(name).attname) for name in constraint.fields)
+
+    def unique_hold(self, constraint, key: tuple, values: tuple) -> None:
+        previous = self.unique_held.get((constraint.name, key))
+        if previous is not None and self.unique_taken.get((constraint.name, previous)) == key:
+            del self.unique_taken[(constraint.name, previous)]
+        self.unique_held[(constraint.name, key)] = values
+        if None not in values:  # NULLs never collide
+            self.unique_taken[(constraint.name, values)] = key
+
+    def check_unique(self, constraint, instance, key: tuple) -> None:
+        values = self.unique_values(constraint, instance)
+        holder = self.unique_taken.get((constraint.name, values))
+        if holder is not None and holder != key:
+            message = instance.unique_error_message(type(instance), constraint.fields)
+            raise ValidationError(message, code=message.code)
 
     def key_field(self, column: str) -> str:
         return {"country": "factsheet", "edition": "edition"}.get(column, column)
@@ -444,11 +531,42 @@ class NaturalKeyResource(resources.ModelResource):
         """Refuse a changed or new row whose factsheet an import may not change. Only rows that change
         something get here: unchanged rows are skipped first, whatever their factsheet's state."""
 
-    def do_instance_save(self, instance, is_create):
-        instance.save(force_insert=is_create)
-        instance._import_created = is_create
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Queue the row for its batch (django-import-export writes them with bulk_create and bulk_update)."""
+        for constraint in self.unique_constraints:
+            self.unique_hold(constraint, self.current_key, self.unique_values(constraint, instance))
+        super().save_instance(instance, is_create, row, **kwargs)
 
-    def after_save_instance(self, instance, row, **kwargs):
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        created = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        if created and created[0].pk is not None:  # written (a failure is in the result)
+            self.after_bulk_write(created, created=True, result=result, raise_errors=raise_errors)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """As save() would: every column of the model, auto_now and the rich-text sanitiser applied."""
+        updated = list(self.update_instances)
+        if not updated:
+            return
+        self.update_instances.clear()
+        model = self._meta.model
+        columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+        try:
+            for instance in updated:
+                for field in columns:
+                    setattr(instance, field.attname, field.pre_save(instance, False))
+            model.objects.bulk_update(updated, [f.name for f in columns], batch_size=batch_size)
+        except Exception as error:  # noqa: BLE001 - reported in the result, as the library's bulk_create does
+            self.handle_import_error(result, error, raise_errors)
+            return
+        self.after_bulk_write(updated, created=False, result=result, raise_errors=raise_errors)
+
+    def after_bulk_write(self, instances, *, created: bool, result, raise_errors) -> None:
+        for instance in instances:
+            self.touched(instance)
+
+    def touched(self, instance) -> None:
+        """Note the factsheet a written row belongs to."""
         factsheet_id = getattr(instance, "factsheet_id", None)
         if factsheet_id:
             self.factsheet_ids.add(factsheet_id)
@@ -875,7 +993,7 @@ class FactsheetResource(NaturalKeyResource):
     def key_field(self, column):
         return column
 
-    def after_save_instance(self, instance, row, **kwargs):
+    def touched(self, instance):
         self.factsheet_ids.add(instance.pk)
 
 
@@ -885,7 +1003,7 @@ def _category_field(name: str, required: bool = False) -> fields.Field:
 
 
 def _category_list_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=CategoryListWidget(POLICY_CATEGORY_FIELDS[name]))
+    return CategoryListField(attribute=name, column_name=name, widget=CategoryListWidget(POLICY_CATEGORY_FIELDS[name]))
 
 
 POLICY_COLUMNS = (
@@ -940,21 +1058,29 @@ class PolicyResource(FactsheetBoundResource):
         )
 
     def save_m2m(self, instance, row, **kwargs):
+        """Check the row's selections; they are written with its batch (after_bulk_write)."""
         selections = {name: self.fields[name].clean(row) for name in POLICY_M2M_FIELDS}
         validate_policy_categories(edition=instance.factsheet.edition, selections=selections)
-        created = getattr(instance, "_import_created", False)
-        for name, values in selections.items():
-            if not created:
-                getattr(instance, name).set(values)
-            elif values:
+        instance._import_m2m = {name: sorted(values, key=lambda c: (c.order, c.label))
+                                for name, values in selections.items()}
+
+    def after_bulk_write(self, instances, *, created, result, raise_errors):
+        """The selections of a batch of policies: one insert a dimension (and, for changed policies, one delete)."""
+        super().after_bulk_write(instances, created=created, result=result, raise_errors=raise_errors)
+        try:
+            for name in POLICY_M2M_FIELDS:
                 field = Policy._meta.get_field(name)
                 through = field.remote_field.through
                 source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-                through.objects.bulk_create(
-                    [through(**{f"{source}_id": instance.pk, f"{target}_id": c.pk}) for c in values]
-                )
-        instance._import_m2m = {name: sorted(values, key=lambda c: (c.order, c.label))
-                                for name, values in selections.items()}
+                changed = instances
+                if not created:
+                    changed = [p for p in instances
+                               if {c.pk for c in p._import_m2m[name]} != {c.pk for c in getattr(p, name).all()}]
+                    through.objects.filter(**{f"{source}_id__in": [p.pk for p in changed]}).delete()
+                through.objects.bulk_create([through(**{f"{source}_id": p.pk, f"{target}_id": c.pk})
+                                             for p in changed for c in p._import_m2m[name]])
+        except Exception as error:  # noqa: BLE001 - reported in the result, as the library does
+            self.handle_import_error(result, error, raise_errors)
 
 
 class AssessmentResource(FactsheetBoundResource):

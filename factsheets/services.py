@@ -217,7 +217,7 @@ def factsheet_texts(factsheet: Factsheet) -> list[str]:
 
 
 def factsheet_check_footnotes(*, factsheet: Factsheet) -> None:
-    missing = undefined_footnote_calls(factsheet_texts(factsheet), factsheet.footnotes.values_list("key", flat=True))
+    missing = undefined_footnote_calls(factsheet_texts(factsheet), [f.key for f in factsheet.footnotes.all()])
     if missing:
         raise ValidationError(
             "These footnotes are called but not defined: %(keys)s.",

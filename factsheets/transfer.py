@@ -72,9 +72,9 @@ def edition_import(*, directory: Path, user=None, dry_run: bool = False) -> Edit
         if len(dataset) == 0:
             report.files.append((path.name, {"new": 0, "update": 0, "delete": 0, "skip": 0}))
             continue
-        resource = resources[name]()
+        resource = resources[name](preview=False)
         result = resource.import_data(
-            dataset, dry_run=False, user=user, file_name=path.name, file_format=file_format, record=False,
+            dataset, dry_run=False, held=True, user=user, file_name=path.name, file_format=file_format, record=False,
         )
         if result.has_errors() or result.has_validation_errors():
             problems.extend(f"{path.name}: {problem}" for problem in import_problems(result))
@@ -82,7 +82,9 @@ def edition_import(*, directory: Path, user=None, dry_run: bool = False) -> Edit
         report.files.append((path.name, dict(result.totals)))
         report.factsheet_ids |= resource.factsheet_ids
     if not problems:
-        for factsheet in Factsheet.objects.filter(pk__in=report.factsheet_ids).select_related("edition", "country"):
+        touched = (Factsheet.objects.filter(pk__in=report.factsheet_ids).select_related("edition", "country")
+                   .prefetch_related("policies", "qualitative", "footnotes"))
+        for factsheet in touched:
             try:
                 factsheet_check_footnotes(factsheet=factsheet)
             except ValidationError as error:

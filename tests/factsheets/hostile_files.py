@@ -85,10 +85,10 @@ def zip_bomb_xlsx(size: int = 1 << 30) -> bytes:
     return _xlsx(sheet, extra_member=("xl/media/image1.bin", size))
 
 
-def entities_xlsx() -> bytes:
-    """Billion laughs in the sheet's XML."""
+def entities_xlsx(comment: int = 0) -> bytes:
+    """Billion laughs in the sheet's XML (after a comment of that many characters)."""
     entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
-    doctype = f"<!DOCTYPE worksheet [{entities}]>"
+    doctype = ("<!--" + "x" * comment + "-->" if comment else "") + f"<!DOCTYPE worksheet [{entities}]>"
     sheet = (SHEET_OPEN.format(doctype=doctype, dimension="A1:E2") + _inline_row(1, HEADER)
              + '<row r="2"><c r="A2" t="inlineStr"><is><t>&a9;</t></is></c></row>' + SHEET_CLOSE)
     return _xlsx(sheet)
@@ -130,3 +130,97 @@ def many_shared_strings_xlsx(count: int = 1_600_000) -> bytes:
         zf.writestr("xl/worksheets/sheet1.xml", sheet)
         zf.writestr("xl/sharedStrings.xml", head + body + b"</sst>")
     return buffer.getvalue()
+
+
+def sniffer_header_csv(repeat: int = 33_000) -> bytes:
+    """99 KB: a header of “,'a” repeated, on which csv.Sniffer's quote detection takes time quadratic in its
+    length (64 s at 33,000 repeats; a 3.9 MB one outlasts any request timeout)."""
+    return (",'a" * repeat + "\n" + "x\n").encode()
+
+
+STYLES_OPEN = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+STYLES_FONTS = '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+STYLES_FILLS_BORDERS = ('<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+                        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+                        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>')
+STYLES_XFS = '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+STYLES_CLOSE = '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+
+
+def _spread(i: int, modulo: int) -> int:
+    """A deterministic scramble, so the style tables do not compress past the 200:1 ratio limit."""
+    return (i * 2_654_435_761 >> 7) % modulo
+
+
+def _styled_xlsx(styles: bytes) -> bytes:
+    """A valid one-row workbook whose xl/styles.xml is the given part (written as Excel writes it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=(
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>')))
+        zf.writestr("_rels/.rels", RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=(
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'styles" Target="styles.xml"/>')))
+        zf.writestr("xl/worksheets/sheet1.xml",
+                    SHEET_OPEN.format(doctype="", dimension="A1:E2") + _inline_row(1, HEADER)
+                    + _inline_row(2, ("MX", "2023", "1", "National", "P")) + SHEET_CLOSE)
+        zf.writestr("xl/styles.xml", styles)
+    return buffer.getvalue()
+
+
+def many_cell_formats_xlsx(count: int = 450_000) -> bytes:
+    """About 1.2 MB (43 MB unpacked, under the size and ratio limits): 450,000 cell formats (<xf>) in
+    xl/styles.xml, which openpyxl parses whole, as a tree, then as objects (45 s and 1 GB)."""
+    xfs = "".join(
+        f'<xf numFmtId="{_spread(i, 164)}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+        f'applyAlignment="{i & 1}"/>' for i in range(count))
+    return _styled_xlsx((STYLES_OPEN + STYLES_FONTS + STYLES_FILLS_BORDERS + f'<cellXfs count="{count}">' + xfs
+                         + "</cellXfs>" + STYLES_CLOSE).encode())
+
+
+def many_fonts_xlsx(count: int = 400_000) -> bytes:
+    """About 1 MB (under the size and ratio limits): 400,000 fonts in xl/styles.xml (46 s and 669 MiB)."""
+    fonts = "".join(f'<font><sz val="{6 + _spread(i, 60)}"/><color theme="{_spread(i, 10)}"/><name val="Calibri"/>'
+                    f'<family val="{_spread(i, 5)}"/></font>' for i in range(count))
+    return _styled_xlsx((STYLES_OPEN + f'<fonts count="{count}">' + fonts + "</fonts>" + STYLES_FILLS_BORDERS
+                         + STYLES_XFS + STYLES_CLOSE).encode())
+
+
+def merged_cells_xlsx(count: int) -> bytes:
+    """A one-row sheet followed by merged ranges, which openpyxl holds whole (as the styles) after the rows."""
+    merges = "".join(f'<mergeCell ref="A{i}:B{i}"/>' for i in range(3, count + 3))
+    sheet = (SHEET_OPEN.format(doctype="", dimension="A1:E2") + _inline_row(1, HEADER)
+             + _inline_row(2, ("MX", "2023", "1", "National", "P")) + "</sheetData>"
+             + f'<mergeCells count="{count}">{merges}</mergeCells></worksheet>')
+    return _xlsx(sheet)
+
+
+def rich_text_runs_xlsx(runs: int) -> bytes:
+    """One cell whose inline text is made of many formatted runs (openpyxl builds every run of a cell at once)."""
+    text = "".join(f'<r><rPr><b/><sz val="{8 + i % 9}"/></rPr><t>{i % 10}</t></r>' for i in range(runs))
+    sheet = (SHEET_OPEN.format(doctype="", dimension="A1:E2") + _inline_row(1, HEADER)
+             + f'<row r="2"><c r="A2" t="inlineStr"><is>{text}</is></c></row>' + SHEET_CLOSE)
+    return _xlsx(sheet)
+
+
+def stray_sheet_elements_xlsx(count: int) -> bytes:
+    """Elements between the rows that are not rows: openpyxl never drops them."""
+    sheet = (SHEET_OPEN.format(doctype="", dimension="A1:E2") + _inline_row(1, HEADER)
+             + "<extra/>" * count + _inline_row(2, ("MX", "2023", "1", "National", "P")) + SHEET_CLOSE)
+    return _xlsx(sheet)
+
+
+def wide_rows_xlsx(rows: int, cells: int) -> bytes:
+    """Rows of many empty cells (with their coordinates, so they do not compress past the ratio limit): openpyxl
+    parses every cell of a row, whatever columns are read (115 rows of 16,384: 4.6 MB, 11 s)."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(i) for i in range(1, cells + 1)]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{letter}{r}"/>' for letter in letters) + "</row>"
+                   for r in range(2, rows + 2))
+    sheet = (SHEET_OPEN.format(doctype="", dimension=f"A1:{letters[-1] if letters else 'E'}{rows + 1}")
+             + _inline_row(1, HEADER) + body + SHEET_CLOSE)
+    return _xlsx(sheet)
