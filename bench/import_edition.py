@@ -5,8 +5,8 @@
     .venv/bin/python bench/import_edition.py --no-revisions       # without what other apps do on an import
 
 The database named by DATABASE_URL is flushed: give it a scratch database. --no-revisions measures the import
-alone: the editorial history's revision per factsheet (its receiver of factsheets.signals.import_recorded, and
-the FACTSHEETS_IMPORT_RECORDED_HOOKS setting while that still exists) is left out.
+alone: the editorial history's revision per factsheet (its receiver of factsheets.signals.import_recorded) is left
+out.
 """
 
 import os
@@ -78,9 +78,6 @@ def main():
 
 
 def without_import_receivers():
-    from django.conf import settings
-
-    settings.FACTSHEETS_IMPORT_RECORDED_HOOKS = []
     try:
         from factsheets.signals import import_recorded
     except ImportError:  # before the signal existed

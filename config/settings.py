@@ -235,7 +235,6 @@ FACTSHEETS_IMPORT_MAX_XML_ELEMENTS = env.int("FACTSHEETS_IMPORT_MAX_XML_ELEMENTS
 FACTSHEETS_IMPORT_MAX_HEADER_CHARS = env.int("FACTSHEETS_IMPORT_MAX_HEADER_CHARS", default=10_000)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True  # a backstop: no stored text can hold them (11.11)
-FACTSHEETS_IMPORT_RECORDED_HOOKS = ["editorial.services.revisions_record_for_import"]
 FACTSHEETS_IMPORT_MAX_BYTES = env.int("FACTSHEETS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Request limits: anything larger is refused before its body is read (config/middleware.py); a factsheet's

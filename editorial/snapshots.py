@@ -1,6 +1,7 @@
 """A factsheet as data: its snapshot (what a revision stores and what is rendered), the comparison of two
 snapshots (word by word) and the restoring of a snapshot into the working copy."""
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -46,14 +47,29 @@ def _plain(value: Any) -> Any:
 
 def factsheet_snapshot(*, factsheet: Factsheet) -> dict[str, Any]:
     """The whole content of a factsheet as JSON-able data keyed by labels, never by database ids."""
-    fs = Factsheet.objects.prefetch_related(
+    return factsheet_snapshots(factsheet_ids=[factsheet.pk])[factsheet.pk]
+
+
+def factsheet_snapshots(*, factsheet_ids) -> dict[int, dict[str, Any]]:
+    """The snapshots of many factsheets in a fixed number of queries (one edition snapshot per edition)."""
+    factsheets = Factsheet.objects.filter(pk__in=list(factsheet_ids)).prefetch_related(
         Prefetch("policies", queryset=Policy.objects.select_related(*POLICY_FK_FIELDS)
                  .prefetch_related(*POLICY_M2M_FIELDS).order_by("order")),
         Prefetch("assessments", queryset=Assessment.objects.select_related("criterion", "level")),
         Prefetch("qualitative", queryset=QualitativeAssessment.objects.select_related("topic")),
         Prefetch("footnotes", queryset=Footnote.objects.order_by("id")),
         Prefetch("references", queryset=Reference.objects.order_by("order")),
-    ).get(pk=factsheet.pk)
+    )
+    editions: dict[int, dict[str, Any]] = {}
+    snapshots = {}
+    for fs in factsheets:
+        if fs.edition_id not in editions:
+            editions[fs.edition_id] = edition_snapshot(edition_id=fs.edition_id)
+        snapshots[fs.pk] = _snapshot_of(fs, copy.deepcopy(editions[fs.edition_id]))
+    return snapshots
+
+
+def _snapshot_of(fs: Factsheet, edition: dict[str, Any]) -> dict[str, Any]:
     policies = []
     for policy in fs.policies.all():
         item: dict[str, Any] = {}
@@ -67,7 +83,7 @@ def factsheet_snapshot(*, factsheet: Factsheet) -> dict[str, Any]:
             item[name] = [c.label for c in getattr(policy, name).all()]
         policies.append(item)
     return {
-        "edition": edition_snapshot(edition_id=fs.edition_id),
+        "edition": edition,
         "factsheet": {name: getattr(fs, name) for name in FACTSHEET_TEXT_FIELDS},
         "policies": policies,
         "assessments": [

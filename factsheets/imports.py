@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from factsheets import formats
@@ -217,10 +216,6 @@ def data_import_record(
         record.factsheets.set(Factsheet.objects.filter(pk__in=factsheet_ids))
     # Other apps (the editorial history) hear of the import without this app importing them.
     import_recorded.send(sender=DataImport, record=record)
-    # Transitional: editorial still records its revisions through this setting. When editorial connects its
-    # receiver to import_recorded, the setting and this loop go in the same change (else revisions twice).
-    for path in getattr(settings, "FACTSHEETS_IMPORT_RECORDED_HOOKS", []):
-        import_string(path)(record=record)
     return record
 
 

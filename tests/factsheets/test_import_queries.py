@@ -18,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def import_alone(settings, monkeypatch):
-    """No receiver of import_recorded and no recorded-import hook: the import's own queries only."""
-    settings.FACTSHEETS_IMPORT_RECORDED_HOOKS = []
+    """No receiver of import_recorded: the import's own queries only."""
     monkeypatch.setattr(import_recorded, "receivers", [])
     import_recorded.sender_receivers_cache.clear()
 

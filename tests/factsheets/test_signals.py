@@ -16,8 +16,7 @@ NEW_NOTE = "country,edition,key,text\nMX,2023,signal-note,<p>Heard.</p>\n"
 
 @pytest.fixture
 def heard(settings):
-    """What receivers of import_recorded were told (the settings hook left out: it is editorial's, and going)."""
-    settings.FACTSHEETS_IMPORT_RECORDED_HOOKS = []
+    """What receivers of import_recorded were told."""
     calls = []
 
     def receiver(sender, record, **kwargs):
@@ -59,8 +58,6 @@ def test_an_edition_import_is_told_once(demo, superuser, heard, tmp_path):
 
 
 def test_a_receiver_that_fails_refuses_the_import(demo, settings):
-    settings.FACTSHEETS_IMPORT_RECORDED_HOOKS = []
-
     def refuse(sender, record, **kwargs):
         raise RuntimeError("the history could not be written")
 
