@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from factsheets.models import EDITABLE_STATES as FACTSHEET_EDITABLE_STATES
 from factsheets.models import State
 
 
@@ -38,8 +39,9 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 
-# States whose content may be edited; any content change in another state returns the factsheet to draft.
-EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+# States whose content may be edited (defined with the states, in factsheets, which the imports check too); any
+# content change in another state returns the factsheet to draft.
+EDITABLE_STATES = FACTSHEET_EDITABLE_STATES
 
 # Non-transition actions and the model permission each needs (on top of the state rules in permissions.py).
 ACTION_PERMISSIONS = {
