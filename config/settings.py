@@ -93,7 +93,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "editorial/public/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # front proxies that set X-Forwarded-For
+# Front proxies (load balancer, nginx) that each append the address they received the request from to
+# X-Forwarded-For; 0 when the web server faces the clients. The client's address is read with django-ipware
+# (config/clientip.py) for login throttling and the validation links' rate limit.
+CLIENT_IP_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
 
 # Content Security Policy (django-csp) on every page, the admin included: scripts, styles, fonts and images
 # from this site only; no inline scripts (ours are all static files). Inline style attributes are allowed for
