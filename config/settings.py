@@ -76,10 +76,12 @@ EDITORIAL_PUBLISH_RETRY_SECONDS = env.list("EDITORIAL_PUBLISH_RETRY_SECONDS", ca
 EDITORIAL_PUBLISH_STALE_SECONDS = env.int("EDITORIAL_PUBLISH_STALE_SECONDS", default=300)  # a worker died
 EDITORIAL_QUEUE_LATE_SECONDS = env.int("EDITORIAL_QUEUE_LATE_SECONDS", default=120)  # health: no worker
 # National validation links: open for EDITORIAL_VALIDATION_DAYS at most, and until the deadline plus the grace days;
-# at most EDITORIAL_VALIDATION_RATE requests per client address per ten minutes.
+# per ten minutes, at most EDITORIAL_VALIDATION_RATE requests per link and EDITORIAL_VALIDATION_FAILURES wrong tokens
+# per client address (counted in the "shared" cache).
 EDITORIAL_VALIDATION_DAYS = env.int("EDITORIAL_VALIDATION_DAYS", default=30)
 EDITORIAL_VALIDATION_GRACE_DAYS = env.int("EDITORIAL_VALIDATION_GRACE_DAYS", default=7)
-EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)
+EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)  # per link
+EDITORIAL_VALIDATION_FAILURES = env.int("EDITORIAL_VALIDATION_FAILURES", default=30)  # wrong tokens per address
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is locked out for AXES_COOLOFF_TIME; staff unlock it early by deleting its "access attempts" in the
@@ -153,6 +155,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     })
+
+# Caches. "default" keeps the portal's rendered pages: per process unless DJANGO_CACHE_URL points at a shared one
+# (e.g. redis://127.0.0.1:6379/1). "shared" holds what every process must count alike (the validation links'
+# rate limit, the health endpoint's last status): the database by default (its table is created by `migrate`),
+# or Redis (DJANGO_SHARED_CACHE_URL=redis://…, atomic counts). A per-process cache there fails `check --deploy`.
+CACHES = {
+    "default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://"),
+    "shared": env.cache_url("DJANGO_SHARED_CACHE_URL", default="dbcache://editorial_shared_cache"),
+}
+CACHES["shared"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

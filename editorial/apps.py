@@ -9,6 +9,7 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
-        from editorial.checks import site_url_check
+        from editorial.checks import shared_cache_check, site_url_check
 
         checks.register(site_url_check)
+        checks.register(shared_cache_check)
