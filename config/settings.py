@@ -82,6 +82,8 @@ EDITORIAL_VALIDATION_DAYS = env.int("EDITORIAL_VALIDATION_DAYS", default=30)
 EDITORIAL_VALIDATION_GRACE_DAYS = env.int("EDITORIAL_VALIDATION_GRACE_DAYS", default=7)
 EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)  # per link
 EDITORIAL_VALIDATION_FAILURES = env.int("EDITORIAL_VALIDATION_FAILURES", default=30)  # wrong tokens per address
+# Staff get the first answer to a request at once, then one e-mail with the answers given within this many seconds.
+EDITORIAL_VALIDATION_NOTIFY_SECONDS = env.int("EDITORIAL_VALIDATION_NOTIFY_SECONDS", default=900)
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is locked out for AXES_COOLOFF_TIME; staff unlock it early by deleting its "access attempts" in the
@@ -228,8 +230,19 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A validation link's token never reaches a log (gunicorn's access log: config/gunicorn.py).
+    "filters": {"tokens": {"()": "config.logredact.TokenFilter"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "django.request": {"filters": ["tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["tokens"]},
+    },
 }
 
 # Bulk import and export (django-import-export; factsheets/resources.py).

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
-from editorial.models import AuditEntry, Publication, Revision, ValidationRequest
+from editorial.models import AuditEntry, Publication, Revision
+from editorial.national_validation.confirmation import validation_confirmation
 from editorial.workflow import ACTION_PERMISSIONS, EDITABLE_STATES, TRANSITIONS, Transition
 from factsheets.models import Factsheet, State
 
@@ -49,11 +50,6 @@ def authors(factsheet: Factsheet) -> set[int]:
     return ids
 
 
-def _nationally_confirmed(factsheet: Factsheet) -> bool:
-    return ValidationRequest.objects.filter(factsheet=factsheet, revoked_at__isnull=True,
-                                            verdict=ValidationRequest.Verdict.CONFIRMED).exists()
-
-
 def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
     """Why the action is impossible on this factsheet now (state, four eyes), or None."""
     if factsheet is None:
@@ -64,9 +60,11 @@ def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
         transition: Transition = TRANSITIONS[action]
         if state not in transition.sources:
             return f"“{transition.label}” is not possible: the factsheet is {label}."
-        if action == "approve" and factsheet.edition.validation_required and not _nationally_confirmed(factsheet):
-            return (f"“{transition.label}” is not possible: the {factsheet.edition.year} edition requires the "
-                    "national authority's confirmation first, and no contact has confirmed this factsheet.")
+        if action == "approve" and factsheet.edition.validation_required:
+            confirmation = validation_confirmation(factsheet=factsheet)
+            if not confirmation.confirmed:
+                return (f"“{transition.label}” is not possible: the {factsheet.edition.year} edition requires the "
+                        f"national authority's confirmation of this revision first, and {confirmation.problem}.")
         if transition.four_eyes and user.pk in authors(factsheet):
             return (f"“{transition.label}” is not possible: this version holds changes you made or submitted since "
                     "its last published version, and someone else must review them (four eyes).")

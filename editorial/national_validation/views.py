@@ -7,16 +7,17 @@ from axes.helpers import get_client_ip_address as client_ip
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from editorial import notifications
 from editorial.national_validation import selectors, services
 from editorial.national_validation.forms import ValidationAnswerForm
 from editorial.permissions import WorkflowError
-from editorial.rendering import pdf as pdf_rendering
 from editorial.rendering.document import factsheet_document
 from factsheets.models import Section
 
@@ -97,17 +98,21 @@ def validation_page(request, vrequest):
                 form.add_error(None, error.message)
             else:
                 return redirect(request.path + "?saved=1")
-    else:
+    elif request.method == "GET":  # a HEAD (a link checker, a mail scanner) is no opening
         services.validation_opening_record(request=vrequest)
-    # The revision that was sent, nothing newer (what changed since is listed beside it).
+    # The revision that was sent, nothing newer (while the request's cycle lasts, what changed since is listed).
     document = factsheet_document(vrequest.factsheet, vrequest.revision.snapshot, web=True,
                                   modified=vrequest.revision.created_at)
+    published = selectors.validation_published_since(request=vrequest)
     context = {
         "vrequest": vrequest,
+        "sender": notifications.sender_name(vrequest.sent_by),
         "doc": document,
         "form": form,
         "sections": {s.kind: s for s in sections},
         "open": open_for_answers,
+        "published": published,
+        "published_url": _public_page(vrequest.factsheet) if published and published.withdrawn_at is None else "",
         "changes": selectors.validation_changes_since(request=vrequest),
         "saved": request.GET.get("saved") == "1" and request.method == "GET",
         "after_section": "editorial/validation/_section_answer.html",
@@ -120,9 +125,15 @@ def validation_page(request, vrequest):
 @token_checked
 def validation_draft_pdf(request, vrequest):
     factsheet = vrequest.factsheet
-    pdf = pdf_rendering.render_factsheet_pdf(factsheet, vrequest.revision.snapshot, draft=True,
-                                             revision_label="for national validation")
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = FileResponse(services.validation_draft_pdf_open(request=vrequest), content_type="application/pdf")
     response["Content-Disposition"] = (f'inline; filename="DRAFT-{factsheet.country.code}-{factsheet.edition.year}'
                                        '-for-validation.pdf"')
     return _headers(response)
+
+
+def _public_page(factsheet) -> str:
+    """The factsheet's public page (the portal's, when it is installed), else its PDF download."""
+    try:
+        return reverse("portal:factsheet", args=[factsheet.edition.year, str(factsheet.country.code).lower()])
+    except NoReverseMatch:
+        return reverse("editorial:factsheet_download", args=[factsheet.edition.year, factsheet.country.code])
