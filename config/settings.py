@@ -66,7 +66,7 @@ MIDDLEWARE = [
 ]
 
 # Background tasks (Django's Tasks API through the django-tasks backport): PDFs are rendered and published by
-# workers (`manage.py db_worker`). The default backend keeps the queue in the database (django-tasks-db): it
+# workers (`manage.py tasks_worker`). The default backend keeps the queue in the database (django-tasks-db): it
 # works on SQLite for `make run` and on PostgreSQL, where workers on several machines take jobs with
 # SELECT … FOR UPDATE SKIP LOCKED, and a job is enqueued in the same transaction as the publish decision. A
 # broker-based backend (e.g. django-tasks' RQ backend on Redis) is a change of DJANGO_TASKS_BACKEND only.
@@ -75,6 +75,12 @@ EDITORIAL_PUBLISH_ATTEMPTS = env.int("EDITORIAL_PUBLISH_ATTEMPTS", default=3)
 EDITORIAL_PUBLISH_RETRY_SECONDS = env.list("EDITORIAL_PUBLISH_RETRY_SECONDS", cast=int, default=[10, 60])
 EDITORIAL_PUBLISH_STALE_SECONDS = env.int("EDITORIAL_PUBLISH_STALE_SECONDS", default=300)  # a worker died
 EDITORIAL_QUEUE_LATE_SECONDS = env.int("EDITORIAL_QUEUE_LATE_SECONDS", default=120)  # health: no worker
+# `manage.py tasks_worker` queues again the jobs of killed workers this often (and health reports them meanwhile).
+EDITORIAL_WORKER_HOUSEKEEPING_SECONDS = env.int("EDITORIAL_WORKER_HOUSEKEEPING_SECONDS", default=30)
+# /health/: anonymous callers get a bare status from checks run at most every HEALTH_CHECK_SECONDS; staff, and
+# monitors sending `Authorization: Bearer <DJANGO_HEALTH_TOKEN>`, get each check's detail.
+HEALTH_CHECK_SECONDS = env.int("DJANGO_HEALTH_CHECK_SECONDS", default=10)
+HEALTH_TOKEN = env.str("DJANGO_HEALTH_TOKEN", default="")
 # National validation links: open for EDITORIAL_VALIDATION_DAYS at most, and until the deadline plus the grace days;
 # per ten minutes, at most EDITORIAL_VALIDATION_RATE requests per link and EDITORIAL_VALIDATION_FAILURES wrong tokens
 # per client address (counted in the "shared" cache).
