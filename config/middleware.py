@@ -1,7 +1,10 @@
-"""Requests larger than the platform ever needs are refused before their body is read (or spooled to disk)."""
+"""Requests refused before any view runs: larger than the platform ever needs (before their body is read or spooled
+to disk), or carrying a NUL character in their address (no database stores one: PostgreSQL refuses it)."""
+
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
 
@@ -25,4 +28,21 @@ class RequestSizeLimitMiddleware:
                 f"</head><body><h1>Request too large</h1><p>{escape(message)}</p></body></html>",
                 status=413, headers={"Connection": "close"},
             )
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query string (`?state=%00`) is a 400, whatever view or admin filter would
+    have received it: no text field may hold one, and PostgreSQL refuses it in a query (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for raw in (request.META.get("QUERY_STRING", ""), request.META.get("PATH_INFO", "")):
+            if "\x00" in raw or b"\x00" in unquote_to_bytes(raw):
+                return HttpResponseBadRequest(
+                    "Bad request: the address holds a NUL character (%00), which nothing on this site accepts.",
+                    content_type="text/plain; charset=utf-8",
+                )
         return self.get_response(request)

@@ -49,7 +49,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response carries the policy: those refused by the middleware below (413, a NUL in
+    # the address) and the 400 of a host not allowed, raised inside the middleware chain.
+    "csp.middleware.CSPMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
+    "config.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,12 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 # Background tasks (Django's Tasks API through the django-tasks backport): PDFs are rendered and published by
-# workers (`manage.py db_worker`). The default backend keeps the queue in the database (django-tasks-db): it
+# workers (`manage.py tasks_worker`). The default backend keeps the queue in the database (django-tasks-db): it
 # works on SQLite for `make run` and on PostgreSQL, where workers on several machines take jobs with
 # SELECT … FOR UPDATE SKIP LOCKED, and a job is enqueued in the same transaction as the publish decision. A
 # broker-based backend (e.g. django-tasks' RQ backend on Redis) is a change of DJANGO_TASKS_BACKEND only.
@@ -72,11 +75,21 @@ EDITORIAL_PUBLISH_ATTEMPTS = env.int("EDITORIAL_PUBLISH_ATTEMPTS", default=3)
 EDITORIAL_PUBLISH_RETRY_SECONDS = env.list("EDITORIAL_PUBLISH_RETRY_SECONDS", cast=int, default=[10, 60])
 EDITORIAL_PUBLISH_STALE_SECONDS = env.int("EDITORIAL_PUBLISH_STALE_SECONDS", default=300)  # a worker died
 EDITORIAL_QUEUE_LATE_SECONDS = env.int("EDITORIAL_QUEUE_LATE_SECONDS", default=120)  # health: no worker
+# `manage.py tasks_worker` queues again the jobs of killed workers this often (and health reports them meanwhile).
+EDITORIAL_WORKER_HOUSEKEEPING_SECONDS = env.int("EDITORIAL_WORKER_HOUSEKEEPING_SECONDS", default=30)
+# /health/: anonymous callers get a bare status from checks run at most every HEALTH_CHECK_SECONDS; staff, and
+# monitors sending `Authorization: Bearer <DJANGO_HEALTH_TOKEN>`, get each check's detail.
+HEALTH_CHECK_SECONDS = env.int("DJANGO_HEALTH_CHECK_SECONDS", default=10)
+HEALTH_TOKEN = env.str("DJANGO_HEALTH_TOKEN", default="")
 # National validation links: open for EDITORIAL_VALIDATION_DAYS at most, and until the deadline plus the grace days;
-# at most EDITORIAL_VALIDATION_RATE requests per client address per ten minutes.
+# per ten minutes, at most EDITORIAL_VALIDATION_RATE requests per link and EDITORIAL_VALIDATION_FAILURES wrong tokens
+# per client address (counted in the "shared" cache).
 EDITORIAL_VALIDATION_DAYS = env.int("EDITORIAL_VALIDATION_DAYS", default=30)
 EDITORIAL_VALIDATION_GRACE_DAYS = env.int("EDITORIAL_VALIDATION_GRACE_DAYS", default=7)
-EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)
+EDITORIAL_VALIDATION_RATE = env.int("EDITORIAL_VALIDATION_RATE", default=120)  # per link
+EDITORIAL_VALIDATION_FAILURES = env.int("EDITORIAL_VALIDATION_FAILURES", default=30)  # wrong tokens per address
+# Staff get the first answer to a request at once, then one e-mail with the answers given within this many seconds.
+EDITORIAL_VALIDATION_NOTIFY_SECONDS = env.int("EDITORIAL_VALIDATION_NOTIFY_SECONDS", default=900)
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is locked out for AXES_COOLOFF_TIME; staff unlock it early by deleting its "access attempts" in the
@@ -90,7 +103,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "editorial/public/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # front proxies that set X-Forwarded-For
+# Front proxies (load balancer, nginx) that each append the address they received the request from to
+# X-Forwarded-For; 0 when the web server faces the clients. The client's address is read with django-ipware
+# (config/clientip.py) for login throttling and the validation links' rate limit.
+CLIENT_IP_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
 
 # Content Security Policy (django-csp) on every page, the admin included: scripts, styles, fonts and images
 # from this site only; no inline scripts (ours are all static files). Inline style attributes are allowed for
@@ -146,6 +163,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     })
+
+# Caches. "default" keeps the portal's rendered pages: per process unless DJANGO_CACHE_URL points at a shared one
+# (e.g. redis://127.0.0.1:6379/1). "shared" holds what every process must count alike (the validation links'
+# rate limit, the health endpoint's last status): the database by default (its table is created by `migrate`),
+# or Redis (DJANGO_SHARED_CACHE_URL=redis://…, atomic counts). A per-process cache there fails `check --deploy`.
+CACHES = {
+    "default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://"),
+    "shared": env.cache_url("DJANGO_SHARED_CACHE_URL", default="dbcache://editorial_shared_cache"),
+}
+CACHES["shared"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -216,8 +243,19 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A validation link's token never reaches a log (gunicorn's access log: config/gunicorn.py).
+    "filters": {"tokens": {"()": "config.logredact.TokenFilter"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "django.request": {"filters": ["tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["tokens"]},
+    },
 }
 
 # Bulk import and export (django-import-export; factsheets/resources.py).

@@ -9,12 +9,18 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
-        from editorial.checks import site_url_check
-        from editorial.revisions import revisions_record_for_import
-        from factsheets.models import DataImport
+        from django.db.models.signals import pre_delete
+
+        from editorial.checks import shared_cache_check, site_url_check
+        from editorial.revisions import methodology_row_deleted, revisions_record_for_import
+        from factsheets.models import Category, Criterion, DataImport, Level, Section, Topic
         from factsheets.signals import import_recorded
 
         checks.register(site_url_check)
-        # A bulk import (factsheets, the lower app) tells editorial which factsheets it changed.
+        checks.register(shared_cache_check)
+        # factsheets (the lower app) tells editorial through signals: a bulk import lists the factsheets it
+        # changed; a printed row deleted however (a cascade too) changes the methodology.
         import_recorded.connect(revisions_record_for_import, sender=DataImport,
                                 dispatch_uid="editorial.revisions_record_for_import")
+        for model in (Criterion, Level, Topic, Section, Category):
+            pre_delete.connect(methodology_row_deleted, sender=model, dispatch_uid=f"methodology-{model.__name__}")

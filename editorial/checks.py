@@ -20,3 +20,19 @@ def site_url_check(app_configs=None, **kwargs):
             id="editorial.E001",
         )]
     return []
+
+
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+
+
+def shared_cache_check(app_configs=None, **kwargs):
+    """The counters of the "shared" cache (validation rate limits, health) must be seen alike by every process."""
+    backend = settings.CACHES.get("shared", {}).get("BACKEND", "")
+    if backend and backend not in PER_PROCESS_CACHES:
+        return []
+    return [Error(
+        f"The \"shared\" cache must be shared by every process (now {backend or 'missing'}).",
+        hint="Leave DJANGO_SHARED_CACHE_URL unset (the database) or point it at Redis: with a per-process cache, "
+             "each web worker would count the validation links' requests on its own.",
+        id="editorial.E002",
+    )]

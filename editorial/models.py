@@ -258,6 +258,10 @@ class ValidationRequest(models.Model):
     read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When staff were last e-mailed its answers.")
+    digest_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the answers given since the last e-mail go out in one (debounce).",
+    )
 
     class Meta:
         ordering = ["factsheet", "-sent_at", "-id"]

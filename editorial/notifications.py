@@ -21,6 +21,12 @@ def absolute(path: str) -> str:
     return site_url() + path
 
 
+def sender_name(user) -> str:
+    """How staff are named to people outside the team (national contacts): their full name, never their login."""
+    name = user.get_full_name().strip() if user is not None else ""
+    return name or "the ECCP team"
+
+
 def _link(factsheet: Factsheet) -> str:
     return absolute(reverse("admin:factsheets_factsheet_change", args=[factsheet.pk]))
 
@@ -115,7 +121,7 @@ def validation_request_email(*, request, link: str) -> list[str]:
     body = (f"Dear {request.contact.name},\n\n"
             f"The European Cluster Collaboration Platform asks you to validate the country factsheet {factsheet} "
             f"before it is published.\n\n"
-            + (f"Message from {request.sent_by}:\n{request.message}\n\n" if request.message else "")
+            + (f"Message from {sender_name(request.sent_by)}:\n{request.message}\n\n" if request.message else "")
             + f"What to do next: open your private link, read the factsheet, say for each section whether it is "
               f"correct or propose a correction, then confirm it or say that corrections are needed, by "
               f"{request.deadline:%d %B %Y}. You can come back and change your answer until then.\n\n"

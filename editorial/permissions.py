@@ -2,8 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 
-from editorial.models import AuditEntry, Publication, Revision, ValidationRequest
-from editorial.workflow import ACTION_PERMISSIONS, EDITABLE_STATES, TRANSITIONS, Transition
+from editorial.models import AuditEntry, Publication, Revision
+from editorial.national_validation.confirmation import validation_confirmation
+from editorial.workflow import (
+    ACTION_PERMISSIONS,
+    EDITABLE_STATES,
+    PUBLICATION_ACTIONS,
+    TRANSITIONS,
+    PublicationAction,
+    Transition,
+)
 from factsheets.models import Factsheet, State
 
 
@@ -18,6 +26,8 @@ class WorkflowError(Exception):
 def required_permission(action: str) -> str:
     if action in TRANSITIONS:
         return TRANSITIONS[action].permission
+    if action in PUBLICATION_ACTIONS:
+        return PUBLICATION_ACTIONS[action].permission
     try:
         return ACTION_PERMISSIONS[action]
     except KeyError:
@@ -49,9 +59,13 @@ def authors(factsheet: Factsheet) -> set[int]:
     return ids
 
 
-def _nationally_confirmed(factsheet: Factsheet) -> bool:
-    return ValidationRequest.objects.filter(factsheet=factsheet, revoked_at__isnull=True,
-                                            verdict=ValidationRequest.Verdict.CONFIRMED).exists()
+def has_live_version(factsheet: Factsheet) -> bool:
+    """Whether a version of the factsheet is public (a page that has read the publications says so on the
+    instance, saving the query)."""
+    known = getattr(factsheet, "_editorial_has_live", None)
+    if known is not None:
+        return known
+    return Publication.objects.live().filter(factsheet=factsheet).exists()
 
 
 def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
@@ -64,12 +78,18 @@ def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
         transition: Transition = TRANSITIONS[action]
         if state not in transition.sources:
             return f"“{transition.label}” is not possible: the factsheet is {label}."
-        if action == "approve" and factsheet.edition.validation_required and not _nationally_confirmed(factsheet):
-            return (f"“{transition.label}” is not possible: the {factsheet.edition.year} edition requires the "
-                    "national authority's confirmation first, and no contact has confirmed this factsheet.")
+        if action == "approve" and factsheet.edition.validation_required:
+            confirmation = validation_confirmation(factsheet=factsheet)
+            if not confirmation.confirmed:
+                return (f"“{transition.label}” is not possible: the {factsheet.edition.year} edition requires the "
+                        f"national authority's confirmation of this revision first, and {confirmation.problem}.")
         if transition.four_eyes and user.pk in authors(factsheet):
             return (f"“{transition.label}” is not possible: this version holds changes you made or submitted since "
                     "its last published version, and someone else must review them (four eyes).")
+        return None
+    if action in PUBLICATION_ACTIONS:
+        if not has_live_version(factsheet):
+            return f"“{PUBLICATION_ACTIONS[action].label}” is not possible: no version of it is public."
         return None
     if action in ("edit", "revert") and state not in EDITABLE_STATES:
         if state in (State.PUBLISHED, State.WITHDRAWN):
@@ -93,6 +113,10 @@ def ensure_can(user, action: str, factsheet: Factsheet | None = None) -> None:
 
 def allowed_transitions(user, factsheet: Factsheet) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if can(user, t.action, factsheet)]
+
+
+def allowed_publication_actions(user, factsheet: Factsheet) -> list[PublicationAction]:
+    return [a for a in PUBLICATION_ACTIONS.values() if can(user, a.action, factsheet)]
 
 
 def can_edit(user, factsheet: Factsheet | None) -> bool:

@@ -12,7 +12,7 @@ from editorial.permissions import WorkflowError, ensure_can
 from editorial.selectors import latest_revision
 from editorial.snapshots import POLICY_FK_FIELDS, factsheet_snapshot, factsheet_snapshots, snapshot_restore
 from editorial.workflow import EDITABLE_STATES
-from factsheets.models import Category, CategoryMerge, Factsheet, State
+from factsheets.models import Category, CategoryMerge, Criterion, Edition, Factsheet, Level, State
 from factsheets.selectors import category_policies
 from factsheets.validation import POLICY_M2M_FIELDS
 
@@ -101,6 +101,32 @@ def methodology_changed(*, edition, by, what: str) -> list[Factsheet]:
     Returns the factsheets sent back to draft."""
     factsheets = Factsheet.objects.filter(edition=edition).select_related("country", "edition")
     return factsheets_changed(factsheets=factsheets, by=by, reason=f"Methodology changed: {what}")
+
+
+def methodology_row_deleted(sender, instance, **kwargs) -> None:
+    """A row of what an edition prints is being deleted, however (the admin, a script, a cascade from its criterion
+    or edition): once the transaction commits, methodology_changed runs for the edition, once per transaction
+    whatever the cascade deleted. Connected to pre_delete of the methodology models (editorial.apps)."""
+    if sender is Level:
+        edition_id = Criterion.objects.filter(pk=instance.criterion_id).values_list("edition_id", flat=True).first()
+    else:
+        edition_id = instance.edition_id
+    if edition_id is None:
+        return
+    connection = transaction.get_connection()
+    # One call per edition per transaction: the set lives on the outermost atomic block, gone with it.
+    scheduled = (connection.atomic_blocks[0].__dict__.setdefault("_methodology_editions", set())
+                 if connection.in_atomic_block else set())
+    if edition_id in scheduled:
+        return
+    scheduled.add(edition_id)
+    what = f"{sender._meta.verbose_name} “{instance}” deleted"
+
+    def changed():
+        edition = Edition.objects.filter(pk=edition_id).first()
+        if edition is not None:
+            methodology_changed(edition=edition, by=None, what=what)
+    transaction.on_commit(changed, robust=True)
 
 
 @transaction.atomic

@@ -49,8 +49,9 @@ TRANSITION_SERVICES = {
 
 
 def factsheet_transition(*, factsheet: Factsheet, by, action: str, comment: str = "", **anchor):
-    """Run the service of a workflow action by its name (the admin's single entry point); "publish" returns the
-    publish job, the others the audit entry."""
+    """Run the service of a workflow action by its name (the admin's single entry point): a transition of the
+    working copy, or "withdraw" (an action on its live publication); "publish" returns the publish job, the others
+    the audit entry."""
     if action not in TRANSITION_SERVICES:
         raise WorkflowError(f"Unknown action “{action}”.")
     if action == "request_changes":

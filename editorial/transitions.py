@@ -1,5 +1,5 @@
-"""The workflow's decisions (submit, request changes, approve, withdraw, start a new draft) and review
-comments. Each decision is atomic, checked by editorial.permissions against the state table in
+"""The workflow's decisions (submit, request changes, approve, start a new draft), withdrawing a live version, and
+review comments. Each decision is atomic, checked by editorial.permissions against the state table in
 editorial.workflow, and leaves an audit entry. Publishing is in editorial.publishing."""
 
 from django.db import transaction
@@ -13,7 +13,7 @@ from editorial.permissions import WorkflowError, ensure_can
 from editorial.revisions import revision_store
 from editorial.selectors import latest_revision
 from editorial.snapshots import factsheet_snapshot
-from editorial.workflow import TRANSITIONS
+from editorial.workflow import TRANSITIONS, WITHDRAW_MOVES
 from factsheets.models import Factsheet, Policy, Section, State
 from factsheets.selectors import factsheet_footnote_problems
 
@@ -85,16 +85,24 @@ def factsheet_approve(*, factsheet: Factsheet, by, comment: str = "") -> AuditEn
 
 @transaction.atomic
 def factsheet_withdraw(*, factsheet: Factsheet, by, comment: str = "") -> AuditEntry:
-    """Take the factsheet off the public pages: every live publication gets its withdrawal date."""
-    fs, previous, comment = transition_begin(factsheet=factsheet, by=by, action="withdraw", comment=comment)
-    withdrawn = Publication.objects.filter(factsheet=fs, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
-    if not withdrawn:
-        raise WorkflowError("There is no live publication to withdraw.")
-    state_set(fs, State.WITHDRAWN)
+    """Take the factsheet's live versions off the public pages, whatever state its working copy is in (an action on
+    its publications, not a transition of the working copy: editorial.workflow.PUBLICATION_ACTIONS). A working copy
+    that is the published version is withdrawn with it; a new draft (in review, approved) stays as it is."""
+    fs = factsheet_lock(factsheet)
+    ensure_can(by, "withdraw", fs)
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(COMMENT_REQUIRED["withdraw"])
+    live = list(Publication.objects.live().filter(factsheet=fs).select_related("revision").order_by("-number"))
+    Publication.objects.filter(pk__in=[p.pk for p in live]).update(withdrawn_at=timezone.now())
+    previous = fs.state
+    target = WITHDRAW_MOVES.get(previous, previous)
+    state_set(fs, target)
     notified = notifications.author_notify(factsheet=fs, author_id=author_id(fs), by=by, decision="Withdrawn",
                                            comment=comment)
-    return audit_record(factsheet=fs, by=by, action="withdraw", from_state=previous, to_state=State.WITHDRAWN,
-                  comment=comment, revision=latest_revision(factsheet=fs), notified=notified)
+    return audit_record(factsheet=fs, by=by, action="withdraw", from_state=previous, to_state=target,
+                        comment=comment, revision=live[0].revision or latest_revision(factsheet=fs),
+                        notified=notified)
 
 
 @transaction.atomic

@@ -32,12 +32,35 @@ TRANSITIONS: dict[str, Transition] = {
                    State.APPROVED, "editorial.review_factsheet", four_eyes=True, printable=True),
         Transition("publish", "Publish", frozenset({State.APPROVED}),
                    State.PUBLISHED, "editorial.publish_factsheet", printable=True),
-        Transition("withdraw", "Withdraw", frozenset({State.PUBLISHED}),
-                   State.WITHDRAWN, "editorial.publish_factsheet", comment_required=True, confirm=True),
         Transition("start_new_draft", "Start new draft", frozenset({State.PUBLISHED, State.WITHDRAWN}),
                    State.DRAFT, "editorial.reopen_factsheet"),
     ]
 }
+
+
+
+@dataclass(frozen=True)
+class PublicationAction:
+    """An action on a factsheet's live publication, not on its working copy: possible whatever state the working
+    copy is in (a new draft may be under way), as long as a version is public."""
+
+    action: str
+    label: str
+    permission: str
+    comment_required: bool = False
+    confirm: bool = False
+
+
+PUBLICATION_ACTIONS: dict[str, PublicationAction] = {
+    a.action: a
+    for a in [
+        PublicationAction("withdraw", "Withdraw", "editorial.publish_factsheet", comment_required=True, confirm=True),
+    ]
+}
+
+# What withdrawing the live version does to the working copy: a copy that is that very version (published) is
+# withdrawn with it; any other (a new draft, in review, approved) keeps its state and its own way to publication.
+WITHDRAW_MOVES = {State.PUBLISHED: State.WITHDRAWN}
 
 # States whose content may be edited (defined with the states, in factsheets, which the imports check too); any
 # content change in another state returns the factsheet to draft.

@@ -15,6 +15,10 @@ DEDICATED = {
     "none": "No dedicated cluster policy",
 }
 STATE_SEPARATOR = "::"
+# Filters one query may hold (categories and states together): a link with more is cut to these (issue 17.7).
+MAX_FILTERS = 12
+# The order of a canonical query's keys; values follow in their order within a key.
+KEY_ORDER = [*VOCABULARIES, "budget", "dedicated", "state", "q", "sort"]
 
 
 @dataclass
@@ -38,7 +42,16 @@ class Filters:
             pairs = [p for p in pairs if p != toggle] if toggle in pairs else [*pairs, toggle]
         if set_:
             pairs = [p for p in pairs if p[0] != set_[0]] + ([set_] if set_[1] else [])
-        return "?" + urlencode(pairs) if pairs else "?"
+        return "?" + urlencode(_ordered(pairs)) if pairs else "?"
+
+    def query_string(self) -> str:
+        """The canonical query of these filters: every link of the page uses it, and the only one cached."""
+        return urlencode(_ordered(self.pairs))
+
+
+def _ordered(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One spelling per set of filters: keys in KEY_ORDER, each key's values in the order they were chosen."""
+    return sorted(dict.fromkeys(pairs), key=lambda p: KEY_ORDER.index(p[0]) if p[0] in KEY_ORDER else len(KEY_ORDER))
 
 
 def parse(query) -> Filters:
@@ -68,6 +81,46 @@ def parse(query) -> Filters:
                 continue
             pairs.append((key, value))
     return filters
+
+
+def canonical(filters: Filters, records: list[Record]) -> Filters:
+    """The filters reduced to what can match these records: labels, criteria, levels or scores and sorts that
+    exist, each once, at most MAX_FILTERS of them; one value of each single-valued key (the first). The view
+    redirects any other spelling here, so made-up parameters and values neither fill the cache nor amplify a
+    page."""
+    criteria = criteria_names(records)
+    labels = {v: {label for r in records for label in r.labels(v)} for v in VOCABULARIES}
+    states: dict[str, set[str]] = {}
+    for record in records:
+        for found in record.criteria:
+            states.setdefault(found.name, set()).update(
+                found.levels if found.score is None else [number_text(found.score)])
+    sorts = {"policies", "-country", "-policies",
+             *(f"{sign}c{i}" for sign in ("", "-") for i in range(1, len(criteria) + 1))}
+    out = Filters(pairs=[])
+    for key, value in dict.fromkeys(filters.pairs):
+        if key in VOCABULARIES:
+            if value not in labels[key] or len(out.categories) + len(out.states) >= MAX_FILTERS:
+                continue
+            out.categories.append((key, value))
+        elif key == "state":
+            criterion, _, wanted = value.partition(STATE_SEPARATOR)
+            if wanted not in states.get(criterion, ()) or len(out.categories) + len(out.states) >= MAX_FILTERS:
+                continue
+            out.states.append((criterion, wanted))
+        elif key == "budget" and not out.budget:
+            out.budget = True
+        elif key == "dedicated" and not out.dedicated:
+            out.dedicated = value
+        elif key == "q" and not out.q:
+            value = out.q = value[:100]
+        elif key == "sort" and out.sort == "country" and value in sorts:
+            out.sort = value
+        else:
+            continue
+        out.pairs.append((key, value))
+    out.pairs[:] = _ordered(out.pairs)
+    return out
 
 
 def _grouped(pairs):

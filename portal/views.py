@@ -4,13 +4,14 @@ open data. Published content only: every page reads the live publications and th
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from editorial import permissions
+from editorial.notifications import absolute
 from editorial.rendering.pdf import render_branded_pdf
 from portal import explorer, selectors
 from portal.caching import public
@@ -29,7 +30,9 @@ def _code(country: str) -> str:
 
 
 def _absolute(request):
-    return lambda path: request.build_absolute_uri(path)
+    """Absolute links from the canonical site (DJANGO_SITE_URL), never from the request's Host header: a cached
+    page or data file says the same whoever asked for it."""
+    return absolute
 
 
 @require_safe
@@ -52,7 +55,10 @@ def factsheet(request, year: int, country: str):
 @public(query=True)
 def edition(request, year: int):
     records = _edition_records(year)
-    filters = explorer.parse(request.GET)
+    filters = explorer.canonical(explorer.parse(request.GET), records)
+    wanted = filters.query_string()
+    if request.META.get("QUERY_STRING", "") != wanted:  # one spelling per set of filters: the only one cached
+        return HttpResponsePermanentRedirect(request.path + (f"?{wanted}" if wanted else ""))
     return render(request, "portal/explorer.html", {
         "year": year, "filters": filters, "scored": any(r.scored for r in records),
         **explorer.explore(records, filters),
@@ -68,8 +74,14 @@ def _compare_keys(request) -> list[tuple[int, str]]:
     return keys[:COMPARE_MAX]
 
 
+def _compare_query(request) -> str:
+    """The compare page's canonical query (its cache key): the factsheets it shows, and whether more were asked."""
+    keys = [f"f={year}-{code}" for year, code in _compare_keys(request)]
+    return "&".join(keys + (["more"] if len(request.GET.getlist("f")) > COMPARE_MAX else []))
+
+
 @require_safe
-@public(query=True)
+@public(query=_compare_query)
 def compare(request):
     keys = _compare_keys(request)
     found = selectors.compare_records(keys=keys)

@@ -57,20 +57,20 @@ def test_admin_pages_carry_the_policy_too(admin_client):
     assert "<script>" not in html  # no inline script of ours or of the admin on the page
 
 
-def test_health_endpoint_reports_database_storage_and_cache(client, settings, tmp_path):
+def test_health_endpoint_reports_database_storage_and_cache(admin_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    response = client.get("/health/", HTTP_ACCEPT="application/json")
+    response = admin_client.get("/health/", HTTP_ACCEPT="application/json")  # the detail is for staff
     assert response.status_code == 200
     body = response.json()
     assert any("Database" in name for name in body) and any("Storage" in name for name in body)
     assert all(value == "OK" for value in body.values()), body
 
 
-def test_health_endpoint_fails_when_the_storage_cannot_be_written(client, settings, tmp_path):
+def test_health_endpoint_fails_when_the_storage_cannot_be_written(admin_client, settings, tmp_path):
     target = tmp_path / "read-only"
     target.write_text("not a directory")  # the media root is a file: nothing can be written under it
     settings.MEDIA_ROOT = target
-    response = client.get("/health/", HTTP_ACCEPT="application/json")
+    response = admin_client.get("/health/", HTTP_ACCEPT="application/json")
     assert response.status_code == 500
     assert any("Storage" in name and value != "OK" for name, value in response.json().items())
 

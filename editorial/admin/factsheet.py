@@ -18,7 +18,7 @@ from editorial.permissions import WorkflowError
 from editorial.publishing.selectors import current_publication, publish_status
 from editorial.selectors import revision_decisions, revision_last_reviewed, revision_list
 from editorial.snapshots import snapshot_compare
-from editorial.workflow import TRANSITIONS
+from editorial.workflow import PUBLICATION_ACTIONS, TRANSITIONS
 from factsheets import admin as factsheets_admin
 from factsheets.models import Factsheet, State
 from factsheets.richtext import RichTextField, sanitize
@@ -245,14 +245,14 @@ class WorkflowFactsheetAdmin(ValidationViewsMixin, RichTextReadOnlyMixin, factsh
             return HttpResponseNotAllowed(["POST"])
         factsheet = self._viewable(request, object_id)
         action = request.POST.get("action", "")
-        if action != "comment" and action not in TRANSITIONS:
+        if action != "comment" and action not in TRANSITIONS and action not in PUBLICATION_ACTIONS:
             return HttpResponseBadRequest("Unknown action.")
         form = DecisionForm(request.POST, factsheet=factsheet)
         if not form.is_valid():
             messages.error(request, "Check the comment: " + " ".join(e for errs in form.errors.values() for e in errs))
             return redirect(self._change_url(factsheet))
         comment = form.cleaned_data["comment"]
-        transition = TRANSITIONS.get(action)
+        transition = TRANSITIONS.get(action) or PUBLICATION_ACTIONS.get(action)
         if transition is not None and transition.confirm and permissions.can(request.user, action, factsheet):
             missing = transition.comment_required and not comment.strip()
             if request.POST.get("confirmed") != "yes" or missing:
@@ -267,10 +267,15 @@ class WorkflowFactsheetAdmin(ValidationViewsMixin, RichTextReadOnlyMixin, factsh
                 result = services.factsheet_transition(
                     factsheet=factsheet, by=request.user, action=action, comment=comment, **anchor
                 )
-                label = TRANSITIONS[action].label
                 if isinstance(result, PublishJob):
                     _publish_message(request, result)
+                elif action in PUBLICATION_ACTIONS:
+                    factsheet.refresh_from_db(fields=["state"])
+                    messages.success(request, "Withdrawn: no version of the factsheet is public any more"
+                                     + ("." if factsheet.state == State.WITHDRAWN else
+                                        f"; the working copy stays {factsheet.get_state_display().lower()}."))
                 else:
+                    label = TRANSITIONS[action].label
                     phrase = STATE_PHRASES[TRANSITIONS[action].target]
                     messages.success(request, f"{label}: done. The factsheet {phrase}.")
         except WorkflowError as error:

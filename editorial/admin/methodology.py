@@ -1,5 +1,5 @@
-"""The methodology in the admin: criteria and categories (merged, never deleted while in use). Saving or deleting what
-an edition prints makes every pending approval of its factsheets stale."""
+"""The methodology in the admin: criteria and categories (merged, never deleted while in use). Adding, saving or
+deleting (one or in bulk) what an edition prints makes every pending approval of its factsheets stale at once."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,7 @@ from factsheets.selectors import category_policies
 
 
 class MethodologyChangeMixin:
-    """Saving or deleting what an edition prints makes every pending approval of its factsheets stale."""
+    """Adding, saving or deleting what an edition prints makes every pending approval of its factsheets stale."""
 
     def _changed(self, request, edition: Edition, what: str) -> None:
         reopened = services.methodology_changed(edition=edition, by=request.user, what=what)
@@ -29,15 +29,29 @@ class MethodologyChangeMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        if change:
+        if change or not isinstance(obj, Edition):  # a new edition has no factsheet yet
             self._changed(request, obj if isinstance(obj, Edition) else obj.edition,
-                          f"{obj._meta.verbose_name} “{obj}” edited")
+                          f"{obj._meta.verbose_name} “{obj}” {'edited' if change else 'added'}")
 
     def delete_model(self, request, obj):
         edition, what = (None if isinstance(obj, Edition) else obj.edition), f"{obj._meta.verbose_name} “{obj}” deleted"
         super().delete_model(request, obj)
         if edition is not None:
             self._changed(request, edition, what)
+
+    def delete_queryset(self, request, queryset):
+        """The changelist's "delete selected": each edition touched records the change once."""
+        if queryset.model is Edition:
+            return super().delete_queryset(request, queryset)
+        deleted: dict[int, list[str]] = {}
+        for obj in queryset.select_related("edition"):
+            deleted.setdefault(obj.edition_id, []).append(f"“{obj}”")
+        editions = Edition.objects.in_bulk(list(deleted))
+        super().delete_queryset(request, queryset)
+        name = queryset.model._meta
+        for edition_id, names in deleted.items():
+            label = name.verbose_name if len(names) == 1 else name.verbose_name_plural
+            self._changed(request, editions[edition_id], f"{label} {', '.join(names)} deleted")
 
 
 class WorkflowCriterionAdmin(MethodologyChangeMixin, factsheets_admin.CriterionAdmin):

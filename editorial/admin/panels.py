@@ -25,13 +25,16 @@ STATE_NOTES = {
 def workflow_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
     """Everything the factsheet page shows about its workflow for this user: state, allowed actions, the open
     change request, open comments, carry-forward issues, versions and the comparisons worth a click."""
+    publications = list(publication_list(factsheet=factsheet).select_related("revision"))
+    live = next((p for p in publications if p.withdrawn_at is None), None)
+    factsheet._editorial_has_live = live is not None  # read by permissions.has_live_version
     transitions = permissions.allowed_transitions(user, factsheet)
+    # Actions on the live version sit beside the transitions (withdrawing it leaves a new draft as it is).
+    transitions += permissions.allowed_publication_actions(user, factsheet)
     publishing = publish_status(factsheet=factsheet)
     if publishing.get("active"):  # one publish at a time: the button comes back if this one fails
         transitions = [t for t in transitions if t.action != "publish"]
     timeline = factsheet_timeline(factsheet=factsheet)
-    publications = list(publication_list(factsheet=factsheet).select_related("revision"))
-    live = next((p for p in publications if p.withdrawn_at is None), None)
     latest = latest_revision(factsheet=factsheet)
     policies = list(factsheet.policies.only("id", "order", "name", "factsheet_id"))
     reviewed, _decision = revision_last_reviewed(factsheet=factsheet, user=user)

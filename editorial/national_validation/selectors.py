@@ -8,7 +8,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from editorial import permissions
-from editorial.models import ValidationAnswer, ValidationRequest
+from editorial.models import Publication, ValidationAnswer, ValidationRequest
+from editorial.national_validation.confirmation import validation_confirmation
 from editorial.national_validation.tokens import token_hash
 from editorial.selectors import latest_revision
 from editorial.snapshots import snapshot_compare
@@ -43,8 +44,18 @@ def validation_current_answers(*, request: ValidationRequest) -> dict[int | None
     return latest
 
 
+def validation_published_since(*, request: ValidationRequest) -> Publication | None:
+    """The version published since the request was sent (the latest, withdrawn or not), or None: the request's
+    cycle is over, and its link shows nothing newer than what was sent."""
+    return (Publication.objects.filter(factsheet=request.factsheet, published_at__gt=request.sent_at)
+            .order_by("-number").first())
+
+
 def validation_changes_since(*, request: ValidationRequest):
-    """What changed in the factsheet since the request was sent (word-level, as in the revision compare)."""
+    """What changed in the factsheet since the request was sent (word-level, as in the revision compare), while
+    the request's cycle lasts: once a version is published, a later draft is none of the contact's business."""
+    if validation_published_since(request=request) is not None:
+        return []
     latest = latest_revision(factsheet=request.factsheet)
     if latest is None or latest.pk == request.revision_id:
         return []
@@ -60,14 +71,21 @@ def validation_requests_of(*, factsheet: Factsheet) -> list[ValidationRequest]:
         .order_by("-sent_at", "-id")
     )
     answers: dict[int, list[ValidationAnswer]] = {}
-    for answer in ValidationAnswer.objects.filter(request__in=requests).order_by("created_at", "id"):
+    for answer in (ValidationAnswer.objects.filter(request__in=requests).select_related("section")
+                   .order_by("created_at", "id")):
         answers.setdefault(answer.request_id, []).append(answer)
     now = timezone.now()
     for request in requests:
         latest: dict[int | None, ValidationAnswer] = {}
         for answer in answers.get(request.pk, []):
             latest[answer.section_id] = answer
-        request.current_answers = [a for key, a in latest.items() if key is not None]
+        request.current_answers = sorted((a for key, a in latest.items() if key is not None),
+                                         key=lambda a: (a.section.order if a.section else 10_000, a.section_title))
+        request.corrections = [a.section_title for a in request.current_answers
+                               if a.status == ValidationAnswer.Status.CORRECTION]
+        # Recorded before a confirmation with corrections was refused (issue 19.6): it confirms nothing.
+        request.confirmed_with_corrections = bool(request.verdict == ValidationRequest.Verdict.CONFIRMED
+                                                  and request.corrections)
         request.verdict_answer = latest.get(None)
         request.status = ("revoked" if request.revoked_at else "answered" if request.answered_at
                           else "expired" if request.expires_at <= now else "waiting")
@@ -97,7 +115,7 @@ def validation_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
         "can_manage": permissions.can(user, "request_validation"),
         "contacts": list(contacts_for(factsheet=factsheet)) if can_send else [],
         "required": factsheet.edition.validation_required,
-        "confirmed": any(r.verdict == "confirmed" and not r.revoked_at for r in requests),
+        "confirmation": validation_confirmation(factsheet=factsheet) if requests else None,
         "unread": sum(1 for r in requests if r.answered_at and not r.read_at),
         "default_deadline": timezone.localdate() + timedelta(days=21),
     }

@@ -1,4 +1,4 @@
-"""Background tasks of publishing (Django's Tasks API through django-tasks), run by `manage.py db_worker`. Each task
+"""Background tasks of publishing (Django's Tasks API through django-tasks), run by `manage.py tasks_worker`. Each task
 is a thin call of editorial.publishing.jobs; what follows a run (a retry after a delay, the recovery of jobs whose
 worker died) is scheduled here."""
 

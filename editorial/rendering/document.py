@@ -150,15 +150,24 @@ class Document:
         return next((s for s in self.sections if s.kind == kind), None)
 
 
+CAPTION_FIELDS = ("number", "country", "title")
+CAPTION_PART = re.compile(r"\{\{|\}\}|\{(" + "|".join(CAPTION_FIELDS) + r")\}")
+
+
 def caption(template: str, **values) -> str:
-    """An edition's caption template filled in ({number}, {country}, {title}); a template with stray braces
-    prints as written rather than failing the render."""
+    """An edition's caption template filled in: `{number}`, `{country}` and `{title}` only (`{{` and `}}` print a
+    brace). Anything else in braces (a format spec, an attribute, an index, a stray brace) prints as written: a
+    template can never make a render build a huge string (issue 17.21)."""
     if not template:
         return ""
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return template
+
+    def fill(match: re.Match) -> str:
+        name = match[1]
+        if name is None:
+            return match[0][0]
+        return str(values.get(name, ""))
+
+    return CAPTION_PART.sub(fill, template)
 
 
 def _references(items: list[dict]) -> list[dict]:

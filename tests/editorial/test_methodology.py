@@ -209,3 +209,59 @@ def test_an_edition_without_publications_may_still_change_its_year(users, factsh
     data["year"] = "2032"
     assert client.post(url, data).status_code == 302
     assert Edition.objects.filter(year=2032).exists()
+
+
+# --- issue 17.15: every way the printed methodology changes makes approvals stale at once ---------------------
+
+def test_a_criterion_added_through_the_add_form_sends_the_approved_factsheet_back(users, factsheet, walk_to,
+                                                                                  client):
+    walk_to(factsheet, State.APPROVED)
+    client.force_login(users["editor"])
+    url = reverse("admin:factsheets_criterion_add")
+    data = form_data(client.get(url))
+    data.update({"edition": str(factsheet.edition_id), "name": "Added criterion", "order": "9",
+                 "long_name": "A criterion nobody reviewed", "definition": "<p>Unreviewed.</p>"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.DRAFT
+    latest = factsheet.revisions.order_by("-number").first()
+    assert latest.reason.startswith("Methodology changed: criterion “Added criterion” added")
+
+
+def test_a_bulk_deleted_criterion_sends_the_approved_factsheet_back(users, factsheet, walk_to, client):
+    spare = factories.CriterionFactory(edition=factsheet.edition, name="Spare criterion")
+    walk_to(factsheet, State.APPROVED)
+    client.force_login(users["editor"])
+    response = client.post(reverse("admin:factsheets_criterion_changelist"),
+                           {"action": "delete_selected", "_selected_action": [spare.pk], "post": "yes"})
+    assert response.status_code == 302
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.DRAFT
+    assert "Spare criterion" in factsheet.revisions.order_by("-number").first().reason
+
+
+def test_a_criterion_deleted_with_its_levels_by_a_script_sends_the_approved_factsheet_back_once(
+        users, factsheet, walk_to, django_capture_on_commit_callbacks):
+    spare = factories.CriterionFactory(edition=factsheet.edition, name="Spare criterion")
+    for rank in range(3):
+        factories.LevelFactory(criterion=spare, label=f"Level {rank}", rank=rank)
+    walk_to(factsheet, State.APPROVED)
+    revisions = factsheet.revisions.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        spare.delete()  # the levels go with it, through the cascade
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.DRAFT
+    assert factsheet.revisions.count() == revisions + 1  # one revision for the whole cascade
+
+
+def test_a_category_deleted_through_a_cascade_changes_nothing_printed_so_approvals_stand(
+        users, factsheet, walk_to, django_capture_on_commit_callbacks):
+    unused = factories.CategoryFactory(edition=factsheet.edition, vocabulary=Vocabulary.OBJECTIVE, label="Unused")
+    walk_to(factsheet, State.APPROVED)
+    revisions = factsheet.revisions.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Category.objects.filter(pk=unused.pk).delete()
+    assert callbacks  # the change went through the one entry point ...
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.APPROVED and factsheet.revisions.count() == revisions  # ... which found none

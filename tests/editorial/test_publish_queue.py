@@ -198,6 +198,7 @@ def test_a_second_publish_while_one_is_in_flight_is_refused(users, factsheet, wa
 def test_the_health_endpoint_reports_a_stopped_worker(users, factsheet, walk_to, queue, fast_pdf, client, settings,
                                                       tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    client.force_login(users["editor"])  # the detail is for staff
     walk_to(factsheet, State.APPROVED)
     services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert client.get("/health/", HTTP_ACCEPT="application/json").status_code == 200  # just queued: fine

@@ -90,7 +90,8 @@ def test_the_draft_pdf_is_the_revision_that_was_sent_of_the_right_factsheet(fact
     services.revision_record(factsheet=factsheet, by=users["analyst"], reason="Edited")
     response = client.get(f"/validate/{token}/draft.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    reader = PdfReader(io.BytesIO(body))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert f"{factsheet.country.name}" in text and str(factsheet.edition.year) in text
     assert "Sent for checking." in text and "Rewritten after sending" not in text

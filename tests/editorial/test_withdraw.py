@@ -49,3 +49,73 @@ def test_only_editors_start_a_new_draft(users, factsheet, walk_to):
     with pytest.raises(PermissionDenied):
         services.factsheet_start_new_draft(factsheet=factsheet, by=users["analyst"])
     services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
+
+
+# --- issue 17.10: withdraw acts on the live publication, whatever the working copy's state ---------------------
+
+def _new_draft_under_way(factsheet, users, state):
+    services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
+    factsheet.refresh_from_db()
+    factsheet.introduction = "<p>The next version, being written.</p>"
+    factsheet.save()
+    services.revision_record(factsheet=factsheet, by=users["analyst"])
+    if state in (State.IN_REVIEW, State.APPROVED):
+        services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
+    if state == State.APPROVED:
+        factsheet.refresh_from_db()
+        services.factsheet_approve(factsheet=factsheet, by=users["reviewer"])
+    factsheet.refresh_from_db()
+    assert factsheet.state == state
+    return factsheet
+
+
+def test_an_editor_withdraws_the_live_version_while_a_new_draft_is_under_way(users, factsheet, walk_to, client):
+    walk_to(factsheet, State.PUBLISHED)
+    _new_draft_under_way(factsheet, users, State.DRAFT)
+    year, code = factsheet.edition.year, str(factsheet.country.code).lower()
+    assert client.get(f"/factsheets/{year}/{code}.pdf").status_code == 200
+    client.force_login(users["editor"])
+    change = client.get(reverse("admin:factsheets_factsheet_change", args=[factsheet.pk])).content.decode()
+    assert 'value="withdraw" class="button workflow-button action-withdraw">Withdraw</button>' in change
+    url = reverse("admin:factsheets_factsheet_workflow", args=[factsheet.pk])
+    before = footprint(factsheet)
+    confirm = client.post(url, {"action": "withdraw", "comment": ""})
+    assert confirm.status_code == 200 and 'name="confirmed" value="yes"' in confirm.content.decode()
+    assert "The draft stays as it is" in confirm.content.decode()
+    assert footprint(factsheet) == before
+    done = client.post(url, {"action": "withdraw", "comment": "The 2021 budget is wrong.", "confirmed": "yes"})
+    assert done.status_code == 302
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.DRAFT  # the draft stays
+    assert factsheet.introduction == "<p>The next version, being written.</p>"
+    assert not factsheet.publications.filter(withdrawn_at__isnull=True).exists()
+    entry = factsheet.audit_entries.get(action="withdraw")
+    assert entry.comment == "The 2021 budget is wrong." and entry.actor == users["editor"]
+    assert (entry.from_state, entry.to_state) == (State.DRAFT, State.DRAFT)
+    assert client.get(f"/factsheets/{year}/{code}.pdf").status_code == 404
+    timeline = client.get(reverse("admin:factsheets_factsheet_change", args=[factsheet.pk])).content.decode()
+    assert "The live version was withdrawn; the working copy stays draft." in timeline
+
+
+@pytest.mark.parametrize("state", [State.IN_REVIEW, State.APPROVED])
+def test_withdraw_acts_on_the_publication_in_any_state_of_the_working_copy(users, factsheet, walk_to, state):
+    walk_to(factsheet, State.PUBLISHED)
+    _new_draft_under_way(factsheet, users, state)
+    services.factsheet_withdraw(factsheet=factsheet, by=users["superuser"], comment="Published in error.")
+    factsheet.refresh_from_db()
+    assert factsheet.state == state
+    assert not factsheet.publications.filter(withdrawn_at__isnull=True).exists()
+
+
+def test_withdraw_needs_a_live_version_and_the_right_role(users, factsheet, walk_to):
+    walk_to(factsheet, State.DRAFT)
+    assert not permissions.can(users["editor"], "withdraw", factsheet)
+    with pytest.raises(WorkflowError, match="no version of it is public"):
+        services.factsheet_withdraw(factsheet=factsheet, by=users["editor"], comment="Nothing to withdraw.")
+    walk_to(factsheet, State.PUBLISHED)
+    _new_draft_under_way(factsheet, users, State.DRAFT)
+    for role in ("analyst", "reviewer"):
+        assert not permissions.can(users[role], "withdraw", factsheet)
+        with pytest.raises(PermissionDenied):
+            services.factsheet_withdraw(factsheet=factsheet, by=users[role], comment="Not mine to do.")
+    assert permissions.can(users["editor"], "withdraw", factsheet)
