@@ -12,6 +12,7 @@ from factsheets.models import (
     PRESENTATION_FIELDS,
     Assessment,
     Category,
+    CompletenessRule,
     Country,
     Criterion,
     DataImport,
@@ -202,9 +203,12 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
             (titles.get("introduction", "Introduction"),
              {"fields": ["introduction"], "classes": ["section-introduction"]}),
             (titles.get("policies", "National cluster policy"),
-             {"fields": ["policies_intro"], "classes": ["section-policies"]}),
+             {"fields": ["policies_intro", "no_cluster_policy"], "classes": ["section-policies"]}),
             (titles.get("assessment", "State of cluster policy"),
              {"fields": ["assessment_intro", "qualitative_intro"], "classes": ["section-assessment"]}),
+            ("This version", {"fields": ["correction_note"], "classes": ["section-version"],
+                              "description": "For readers: what a new version of a published factsheet "
+                                             "corrects. Approved with the rest, published with the version."}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -236,6 +240,15 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
+
+
+class CompletenessRuleInline(admin.TabularInline):
+    """What a complete factsheet of the edition holds: Submit, Approve and Publish refuse one that lacks a part."""
+
+    model = CompletenessRule
+    extra = 0
+    verbose_name = "part a complete factsheet holds"
+    verbose_name_plural = "What a complete factsheet holds (Submit, Approve and Publish refuse one that lacks a part)"
 
 
 class CategoryInlineFormSet(forms.BaseInlineFormSet):
@@ -286,7 +299,7 @@ class EditionAdmin(DataImportExportMixin, admin.ModelAdmin):
                           "description": "How this edition's PDFs print: captions ({number}, {country} and "
                                          "{title} are filled in), source lines, contents, lists, references."}),
     ]
-    inlines = [SectionInline, CriterionInline, TopicInline, CategoryInline]
+    inlines = [SectionInline, CriterionInline, TopicInline, CategoryInline, CompletenessRuleInline]
 
     def get_queryset(self, request):
         return selectors.edition_list()

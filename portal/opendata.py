@@ -23,6 +23,7 @@ def factsheet_data(record: Record, url: Url) -> dict:
         "edition": record.year,
         "country": {"code": record.code, "name": record.country},
         "version": record.version,
+        "version_note": record.note,
         "published": record.published_at.isoformat() if record.published_at else None,
         "page": url(f"/factsheets/{record.year}/{code}/"),
         "pdf": url(f"/factsheets/{record.year}/{code}.pdf"),
@@ -100,6 +101,8 @@ SCHEMA = {
                             "properties": {"code": {"type": "string", "pattern": "^[A-Z]{2}$"},
                                            "name": {"type": "string"}}},
                 "version": {"type": "integer", "minimum": 1, "description": "The published version's number."},
+                "version_note": {"type": "string", "description": "What this version corrects (empty for a "
+                                                                  "first version)."},
                 "published": {"type": "string", "format": "date-time"},
                 "page": {"type": "string", "format": "uri"},
                 "pdf": {"type": "string", "format": "uri", "description": "The current version's PDF."},
@@ -173,7 +176,8 @@ def schema(url: Url) -> dict:
 
 
 POLICY_COLUMNS = [
-    "edition", "country_code", "country", "version", "published", "pdf", "policy_order", "policy_name",
+    "edition", "country_code", "country", "version", "version_note", "published", "pdf", "policy_order",
+    "policy_name",
     *VOCABULARIES, "type_detail", "period", "start_year", "end_year", "budget_overall_eur", "budget_annual_eur",
     "budget_overall_amount", "budget_overall_currency", "budget_annual_amount", "budget_annual_currency",
 ]
@@ -208,7 +212,8 @@ def policies_csv(records: list[Record], url: Url) -> str:
             for policy in data["policies"]:
                 yield {
                     "edition": record.year, "country_code": record.code, "country": record.country,
-                    "version": record.version, "published": data["published"], "pdf": data["pdf"],
+                    "version": record.version, "version_note": record.note, "published": data["published"],
+                    "pdf": data["pdf"],
                     "policy_order": policy["order"], "policy_name": policy["name"],
                     **{v: " | ".join(labels) for v, labels in policy["categories"].items()},
                     "type_detail": policy["type_detail"], "period": policy["period"],

@@ -18,9 +18,11 @@ from portal.records import Record, record_from, record_of
 
 
 def publication_state() -> dict:
-    """What every public page depends on, in one query: it changes when a version goes live, is withdrawn or
-    gets its web page, so it keys the page cache and the ETags (no signal to miss, any number of processes)."""
-    return Publication.objects.aggregate(
+    """What every public page depends on, in one query: it changes when a version goes live (an edition's release
+    included: its versions get the release's time), is withdrawn or gets its web page, so it keys the page cache
+    and the ETags (no signal to miss, any number of processes). Versions prepared for a release to come are not
+    counted: preparing changes nothing the public sees."""
+    return Publication.objects.released().aggregate(
         count=Count("pk"), last=Max("pk"), published=Max("published_at"), withdrawn=Max("withdrawn_at"),
         withdrawn_count=Count("withdrawn_at"), pages=Count("pk", filter=~Q(page_html="")),
     )
@@ -108,9 +110,36 @@ def summary_preview_records(*, year: int) -> list[Record]:
 def editions_catalog() -> list[dict]:
     """Each edition with live publications: how many countries, first and last publication dates (one query)."""
     rows = (
-        Publication.objects.filter(withdrawn_at__isnull=True).values("factsheet__edition__year")
+        Publication.objects.live().values("factsheet__edition__year")
         .annotate(count=Count("factsheet", distinct=True), first=Min("published_at"), modified=Max("published_at"))
         .order_by("-factsheet__edition__year")
     )
     return [{"year": r["factsheet__edition__year"], "count": r["count"], "first": r["first"].isoformat(),
              "modified": r["modified"].isoformat()} for r in rows]
+
+
+def version_changes(*, year: int, code: str, number: int) -> dict | None:
+    """What changed in a published version since the one before it, in words (two queries), for readers."""
+    from editorial.snapshots import snapshot_compare
+    from factsheets.models import Factsheet
+    from factsheets.values import field_label
+
+    new = publications_live().filter(factsheet__edition__year=year, factsheet__country__code=code.upper(),
+                                     number=number).select_related("revision").first()
+    if new is None or new.revision is None:
+        return None
+    previous = (publications_live().filter(factsheet=new.factsheet_id, number__lt=number).select_related("revision")
+                .order_by("-number").first())
+    if previous is None or previous.revision is None:
+        return None
+    note_label = field_label(Factsheet, "correction_note")
+    changes = [c for c in snapshot_compare(previous.revision.snapshot, new.revision.snapshot) if c.label != note_label]
+    return {"publication": new, "previous": previous, "changes": changes}
+
+
+def feed_entries(*, year: int | None = None, limit: int = 100) -> list:
+    """The publications' events, newest first: new factsheets, new versions with their notes, edition releases
+    and withdrawals (three queries)."""
+    from editorial.publishing.selectors import publication_events
+
+    return publication_events(year=year, limit=limit)

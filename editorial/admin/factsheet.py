@@ -274,7 +274,7 @@ class WorkflowFactsheetAdmin(ValidationViewsMixin, RichTextReadOnlyMixin, factsh
                     phrase = STATE_PHRASES[TRANSITIONS[action].target]
                     messages.success(request, f"{label}: done. The factsheet {phrase}.")
         except WorkflowError as error:
-            messages.error(request, error.message)
+            messages.error(request, getattr(error, "html", None) or error.message)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(self._change_url(factsheet))
