@@ -16,7 +16,7 @@ urlpatterns = [
     # For load balancers: 200 when the database, the media storage, the cache and the task workers answer.
     path("health/", HealthCheckView.as_view(checks=[
         "health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache",
-        "editorial.health.TaskQueue",
+        "editorial.health.TaskQueue", "editorial.health.EditionReleases",
     ]), name="health"),
     path("", include("editorial.urls")),
     path("", include("portal.urls")),

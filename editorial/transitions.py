@@ -124,7 +124,7 @@ def factsheet_start_new_draft(*, factsheet: Factsheet, by, comment: str = "") ->
     """Open a published (or withdrawn) factsheet for editing; its publications stay as they are."""
     fs, previous, comment = transition_begin(factsheet=factsheet, by=by, action="start_new_draft", comment=comment)
     state_set(fs, State.DRAFT)
-    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1)
+    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1, analyst_may_reopen=False)
     if fs.correction_note:  # the note told readers what the last version changed: the next one needs its own
         Factsheet.objects.filter(pk=fs.pk).update(correction_note="")
         fs.correction_note = ""

@@ -56,4 +56,5 @@ ACTION_PERMISSIONS = {
     "resolve_comment": "factsheets.change_factsheet",
     "request_validation": "editorial.request_validation",
     "release": "editorial.publish_factsheet",
+    "edit_request": "editorial.submit_factsheet",
 }

@@ -16,8 +16,8 @@ from editorial.publishing import summaries
 from editorial.rendering.pdf import render_branded_pdf
 from portal import explorer, opendata, selectors
 from portal.caching import public
-from portal.feeds import publications_feed
 from portal.compare import comparison
+from portal.feeds import publications_feed
 from portal.summary import edition_summary
 
 COMPARE_KEY = re.compile(r"^(\d{4})-([a-z]{2})$")

@@ -69,6 +69,8 @@ def validation_requests_of(*, factsheet: Factsheet) -> list[ValidationRequest]:
             latest[answer.section_id] = answer
         request.current_answers = [a for key, a in latest.items() if key is not None]
         request.verdict_answer = latest.get(None)
+        request.correction_sections = [a.section_title for a in request.current_answers
+                                       if a.status == ValidationAnswer.Status.CORRECTION]
         request.status = ("revoked" if request.revoked_at else "answered" if request.answered_at
                           else "expired" if request.expires_at <= now else "waiting")
     return requests
@@ -97,7 +99,8 @@ def validation_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
         "can_manage": permissions.can(user, "request_validation"),
         "contacts": list(contacts_for(factsheet=factsheet)) if can_send else [],
         "required": factsheet.edition.validation_required,
-        "confirmed": any(r.verdict == "confirmed" and not r.revoked_at for r in requests),
+        "confirmed": any(r.verdict == "confirmed" and not r.revoked_at and not r.correction_sections
+                         for r in requests),
         "unread": sum(1 for r in requests if r.answered_at and not r.read_at),
         "default_deadline": timezone.localdate() + timedelta(days=21),
     }

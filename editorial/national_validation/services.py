@@ -147,6 +147,18 @@ def validation_answer_submit(*, request: ValidationRequest, answers: list[Sectio
     if problems:
         raise ValidationError(problems)
     current = validation_current_answers(request=request)
+    if verdict == ValidationRequest.Verdict.CONFIRMED:  # a confirmation means every section is correct
+        effective = {key: answer.status for key, answer in current.items() if key is not None}
+        titles = {key: answer.section_title for key, answer in current.items() if key is not None}
+        for item in answers:
+            titles[item.section.pk] = str(item.section)
+            if item.status:
+                effective[item.section.pk] = item.status
+        corrected = [titles[key] for key, status in effective.items() if status == ValidationAnswer.Status.CORRECTION]
+        if corrected:
+            raise ValidationError(
+                f"You proposed corrections on {', '.join(dict.fromkeys(corrected))}: choose “Corrections needed” "
+                "(or mark those sections correct to confirm the factsheet). Nothing was recorded yet.")
     added = []
     for item in answers:
         if not item.status:
