@@ -39,10 +39,11 @@ def tick(page, clock, seconds, *, shift=True):
 
 
 def test_schedule_countdown_release_on_a_frozen_clock(browser, live_server, settings, monkeypatch):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
     from editorial import services
     from editorial.models import EditionRelease
     from factsheets.models import Factsheet
-    from django.contrib.auth import get_user_model
 
     CSP_VIOLATIONS.clear()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
