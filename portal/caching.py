@@ -8,6 +8,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils import timezone
 from django.utils.http import http_date
 
 from portal.selectors import publication_state
@@ -22,6 +23,14 @@ def _state(request) -> dict:
     return request._portal_state
 
 
+def _until_release(state: dict, max_age: int) -> int:
+    """No browser or proxy keeps a page past the next edition release: the page switches at that instant."""
+    upcoming = state.get("next_release")
+    if upcoming is None:
+        return max_age
+    return max(0, min(max_age, int((upcoming - timezone.now()).total_seconds())))
+
+
 def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
     """Decorate a public GET view whose response depends only on the URL and the publications. Unless `query`
     says the view reads its query string (filters, compare), the key ignores it: made-up parameters can neither
@@ -31,7 +40,7 @@ def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
         def wrapped(request, *args, **kwargs):
             state = _state(request)
             changed = max((d for d in (state["published"], state["withdrawn"]) if d), default=None)
-            fingerprint = "|".join(str(state[k]) for k in sorted(state))
+            fingerprint = "|".join(str(state[k]) for k in sorted(state) if k != "next_release")
             url = request.get_full_path() if query else request.path
             digest = hashlib.sha256(f"portal-1|{fingerprint}|{request.get_host()}|{url}".encode()).hexdigest()[:40]
             etag = f'"{digest}"'
@@ -53,7 +62,7 @@ def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
             response["ETag"] = etag
             if last_modified:
                 response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(response, public=True, max_age=max_age)
+            patch_cache_control(response, public=True, max_age=_until_release(state, max_age))
             if cors:
                 response["Access-Control-Allow-Origin"] = "*"
                 response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"

@@ -47,7 +47,10 @@ class PublicationsFeed(Feed):
         return reverse("portal:edition", args=[event.year]) if event.kind == "released" else reverse("portal:index")
 
     def item_guid(self, event):
-        return f"{self.item_link(event)}#{event.guid}"
+        return f"urn:eccp-factsheets:{event.guid}"  # stable, whatever the address the site is served at
+
+    def item_guid_is_permalink(self, event):
+        return False
 
     def item_pubdate(self, event):
         return event.at

@@ -4,9 +4,9 @@ one for the publications it shows (their approved revisions joined), plus at mos
 import re
 from html import unescape
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Subquery
 
-from editorial.models import AuditEntry, Publication
+from editorial.models import AuditEntry, EditionRelease, Publication
 from editorial.publishing.selectors import (
     publication_current_get,
     publications_by_edition,
@@ -22,7 +22,10 @@ def publication_state() -> dict:
     included: its versions get the release's time), is withdrawn or gets its web page, so it keys the page cache
     and the ETags (no signal to miss, any number of processes). Versions prepared for a release to come are not
     counted: preparing changes nothing the public sees."""
+    upcoming = (EditionRelease.objects.filter(status=EditionRelease.Status.SCHEDULED).order_by("scheduled_at")
+                .values("scheduled_at")[:1])
     return Publication.objects.released().aggregate(
+        next_release=Min(Subquery(upcoming)),  # the next release to come: no page may be kept in a cache past it
         count=Count("pk"), last=Max("pk"), published=Max("published_at"), withdrawn=Max("withdrawn_at"),
         withdrawn_count=Count("withdrawn_at"), pages=Count("pk", filter=~Q(page_html="")),
     )

@@ -288,3 +288,17 @@ def test_only_editors_schedule_and_a_time_past_or_without_zone_is_refused(users,
     with pytest.raises(ValidationError, match="not a time zone"):
         releases.release_schedule(edition=edition, at=AT, time_zone="Mars/Olympus", by=users["editor"])
     assert not EditionRelease.objects.exists()
+
+
+def test_no_page_may_be_kept_in_a_browser_cache_past_the_release_time(client, users, queue, fast_pdf, clock):
+    from tests.portal.conftest import published_edition
+
+    published_edition(2088, 2)
+    assert "max-age=60" in client.get("/factsheets/")["Cache-Control"]
+    edition, _ = _edition(users, year=2089)
+    releases.release_schedule(edition=edition, at=START + timedelta(seconds=25), time_zone="Europe/Brussels",
+                              by=users["editor"])
+    assert "max-age=25" in client.get("/factsheets/")["Cache-Control"]
+    assert "max-age=25" in client.get("/data/2088.json")["Cache-Control"]
+    clock.move_to(START + timedelta(seconds=20))
+    assert "max-age=5" in client.get("/factsheets/2088/")["Cache-Control"]
