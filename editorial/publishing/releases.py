@@ -358,6 +358,20 @@ def _release_make(release: EditionRelease, readiness: Readiness) -> list[Publica
     return released
 
 
+def release_summary_prepare(*, release_id: int) -> bool:
+    """Once every approved factsheet is prepared, render and store the edition's summary report as the release will
+    make it (ahead, so the release itself renders nothing). Returns whether it is ready."""
+    release = EditionRelease.objects.select_related("edition").filter(
+        pk=release_id, status=EditionRelease.Status.SCHEDULED).first()
+    if release is None:
+        return False
+    readiness = release_readiness(release=release)
+    if not (readiness.complete and readiness.ready):
+        return False
+    return summaries.summary_ensure_for(edition=release.edition,
+                                        entries=release_entries(release, readiness)) is not None
+
+
 def releases_due_run(*, now: datetime | None = None) -> dict[int, str]:
     """Run every scheduled release that is due (a worker calls it after each job; `manage.py release_due` too)."""
     due = EditionRelease.objects.filter(status=EditionRelease.Status.SCHEDULED,

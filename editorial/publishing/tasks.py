@@ -23,6 +23,9 @@ def publish_job_task(job_id: int) -> str:
     outcome = jobs.publish_job_run(job_id=job_id)
     if outcome.retry:
         return publish_job_retry(job_id=job_id)
+    release_id = PublishJob.objects.filter(pk=job_id).values_list("release", flat=True).first()
+    if release_id is not None:  # the last preparation also prepares the summary report the release will show
+        releases.release_summary_prepare(release_id=release_id)
     releases.releases_due_run()
     return outcome.status
 

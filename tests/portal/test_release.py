@@ -105,6 +105,7 @@ def test_nothing_of_the_edition_is_public_one_second_before_the_release_and_ever
     queue()  # the worker prepares both factsheets now; the release waits for its time
     prepared = Publication.objects.filter(release=release)
     assert prepared.count() == 2 and all(p.embargoed and p.dated == AT.date() for p in prepared)
+    assert releases.release_readiness(release=release).summary_ready  # the summary, prepared ahead too
     assert set(Factsheet.objects.filter(edition=edition).values_list("state", flat=True)) == {State.APPROVED}
 
     clock.move_to(AT - timedelta(seconds=1))
