@@ -62,6 +62,8 @@ def test_a_new_version_needs_its_note_which_then_shows_on_the_page_pdf_data_and_
     page = client.get(f"/factsheets/{year}/{code}/").content.decode()
     assert f'<span class="version-note">{NOTE}</span>' in page
     assert reverse("portal:version_changes", args=[year, code, 2]) in page
+    compare = client.get(f"/factsheets/compare/?f={year}-{code}&f={year}-{code}").content.decode()
+    assert f'href="{reverse("portal:version_changes", args=[year, code, 2])}"' in compare and NOTE in compare
     changes = client.get(reverse("portal:version_changes", args=[year, code, 2])).content.decode()
     assert "Introduction" in changes and "fox<ins> jumps</ins>" in changes and NOTE in changes
     data = json.loads(client.get(f"/data/{year}/{code}.json").content)
