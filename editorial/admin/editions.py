@@ -189,8 +189,13 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
                 messages.success(request, "The release is cancelled: the prepared versions are discarded, the "
                                           "factsheets stay approved, nothing changed for the public.")
             elif do == "release_now":
-                releases.release_now(release=release, by=request.user)
-                messages.success(request, "Releasing now: a worker makes the edition live in a moment.")
+                release = releases.release_now(release=release, by=request.user)
+                if release.reprepared:
+                    messages.success(request, f"Releasing now. The PDFs print the release's date, so "
+                                              f"{release.reprepared} factsheet(s) are prepared again for today first; "
+                                              "the edition goes live as soon as they are ready.")
+                else:
+                    messages.success(request, "Releasing now: a worker makes the edition live in a moment.")
             elif do == "release_retry":
                 refused = releases.release_retry_failed(release=release, by=request.user)
                 messages.success(request, "The factsheets not prepared are queued again.")

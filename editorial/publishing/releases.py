@@ -57,15 +57,18 @@ class Readiness:
 
     @property
     def problem(self) -> str:
+        def names(factsheets) -> str:
+            shown = ", ".join(str(f) for f in factsheets[:5])
+            return shown + (f" and {len(factsheets) - 5} more" if len(factsheets) > 5 else "")
+
         parts = []
         if self.failed:
             parts.append("preparing failed for " + "; ".join(f"{fs}: {error}" for fs, error in self.failed)
                          + " (nothing is released until it is prepared: retry it, or cancel the release)")
         if self.preparing:
-            parts.append(f"{len(self.preparing)} still being prepared ({', '.join(str(f) for f in self.preparing)})")
+            parts.append(f"{len(self.preparing)} still being prepared ({names(self.preparing)})")
         if self.unprepared:
-            parts.append(f"{len(self.unprepared)} approved and not prepared yet "
-                         f"({', '.join(str(f) for f in self.unprepared)})")
+            parts.append(f"{len(self.unprepared)} approved and not prepared yet ({names(self.unprepared)})")
         if not parts and not self.ready:
             parts.append("nothing is prepared: no factsheet of the edition is approved")
         return "; ".join(parts)
@@ -254,14 +257,17 @@ def release_retry_failed(*, release: EditionRelease, by) -> list[tuple[Factsheet
 @transaction.atomic
 def release_now(*, release: EditionRelease, by) -> EditionRelease:
     """Release at once (a worker makes it live within a moment; if a factsheet is still being prepared, as soon as
-    it is ready)."""
+    it is ready). The PDFs print the release's date: released on another day than planned, they are prepared
+    again first (`release.reprepared` says how many)."""
     ensure_can(by, "release")
     release = _locked_scheduled(release)
     now = timezone.now()
     moved_day = timezone.localtime(now, release.zone).date() != release.local_time.date()
     release.scheduled_at, release.problem = now, ""
     release.save(update_fields=["scheduled_at", "problem"])
+    release.reprepared = 0
     if moved_day:  # the PDFs print the release's date
+        release.reprepared = len(release_readiness(release=release).unprepared)
         _prepare_outdated(release, by=by)
     _release_task_queue(release, at=now)
     return release

@@ -303,3 +303,18 @@ def test_no_page_may_be_kept_in_a_browser_cache_past_the_release_time(client, us
     assert "max-age=25" in client.get("/data/2088.json")["Cache-Control"]
     clock.move_to(START + timedelta(seconds=20))
     assert "max-age=5" in client.get("/factsheets/2088/")["Cache-Control"]
+
+
+def test_released_now_on_another_day_than_planned_the_pdfs_are_prepared_again_for_today(
+        users, queue, fast_pdf, clock):
+    edition, _fss = _edition(users, year=2090)
+    release, _ = releases.release_schedule(edition=edition, at=AT + timedelta(days=2), time_zone="Europe/Brussels",
+                                           by=users["editor"])
+    queue()
+    assert set(Publication.objects.filter(release=release).values_list("dated", flat=True)) == {
+        (AT + timedelta(days=2)).date()}
+    assert releases.release_now(release=release, by=users["editor"]).reprepared == 2
+    queue()
+    release.refresh_from_db()
+    assert release.status == EditionRelease.Status.RELEASED
+    assert set(Publication.objects.filter(release=release).values_list("dated", "number")) == {(START.date(), 1)}
