@@ -200,15 +200,16 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
         titles = selectors.section_titles(edition=obj.edition)
         return [
             (None, {"fields": [("updated_at", "updated_by")]}),
+            # before the sections: the page's last fieldset sits between the policies and the assessments
+            ("This version", {"fields": ["correction_note"], "classes": ["section-version"],
+                              "description": "For readers: what a new version of a published factsheet "
+                                             "corrects. Approved with the rest, published with the version."}),
             (titles.get("introduction", "Introduction"),
              {"fields": ["introduction"], "classes": ["section-introduction"]}),
             (titles.get("policies", "National cluster policy"),
              {"fields": ["policies_intro", "no_cluster_policy"], "classes": ["section-policies"]}),
             (titles.get("assessment", "State of cluster policy"),
              {"fields": ["assessment_intro", "qualitative_intro"], "classes": ["section-assessment"]}),
-            ("This version", {"fields": ["correction_note"], "classes": ["section-version"],
-                              "description": "For readers: what a new version of a published factsheet "
-                                             "corrects. Approved with the rest, published with the version."}),
         ]
 
     def get_readonly_fields(self, request, obj=None):

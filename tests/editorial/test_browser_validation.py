@@ -48,7 +48,9 @@ def test_send_answer_and_read_in_the_timeline(browser, live_server):  # noqa: F8
     policies.locator("summary").click()
     policies.locator("textarea").first.fill("The annual budget of the 2023 programme is EUR 2 million.")
     contact.screenshot(path=str(SCREENSHOTS / "validation-contact.png"), full_page=False)
-    contact.click("button:text-is('I confirm this factsheet')")
+    contact.click("button:text-is('I confirm this factsheet')")  # a confirmation with a correction: refused (19.6)
+    contact.wait_for_selector(".errors:has-text('You proposed corrections on 2. National cluster policy')")
+    contact.click("button:text-is('Corrections needed')")
     contact.wait_for_selector(".notice.success")
     assert axe_violations(contact) == []
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -64,5 +66,6 @@ def test_send_answer_and_read_in_the_timeline(browser, live_server):  # noqa: F8
     timeline = analyst.inner_text("#timeline")
     assert "National validation, about 2. National cluster policy" in timeline
     assert "EUR 2 million" in timeline
-    assert "I confirm this factsheet" in analyst.inner_text("#validation")
+    assert "Corrections needed" in analyst.inner_text("#validation")
+    assert "corrections on 2. National cluster policy" in analyst.inner_text("#validation")
     analyst.screenshot(path=str(SCREENSHOTS / "validation-panel-analyst.png"), full_page=True)
