@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 HOST ?= 127.0.0.1:8000
+# The address links in e-mails point at: the one `make run` serves (set DJANGO_SITE_URL to override it).
+DJANGO_SITE_URL ?= http://$(HOST)
 # Debian packages the product needs: pango for WeasyPrint, poppler for the PDF tests,
 # chromium for the browser tests and the benchmark comparison, fonts for the PDF.
 SYSTEM_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core
@@ -49,7 +51,7 @@ run: migrate
 	@echo ""
 	@echo "  The web server and a task worker (it renders and publishes PDFs) start together; Ctrl-C stops both."
 	@echo ""
-	HOST=$(HOST) DJANGO_DEBUG=1 $(VENV)/bin/honcho start -f Procfile
+	HOST=$(HOST) DJANGO_SITE_URL=$(DJANGO_SITE_URL) DJANGO_DEBUG=1 $(VENV)/bin/honcho start -f Procfile
 
 # The suite runs in parallel processes (pytest-xdist) and in a new random order every run (pytest-randomly prints
 # its seed; replay an order with PYTEST_ARGS="-p randomly --randomly-seed=N", or PYTEST_WORKERS=0 for one process).

@@ -18,7 +18,7 @@ urlpatterns = [
     # status for anonymous callers; each check's detail for staff and DJANGO_HEALTH_TOKEN).
     path("health/", HealthView.as_view(checks=[
         "health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache",
-        "editorial.health.TaskQueue", "editorial.health.PublishJobs",
+        "editorial.health.TaskQueue", "editorial.health.PublishJobs", "editorial.health.EditionReleases",
     ]), name="health"),
     path("", include("editorial.urls")),
     path("", include("portal.urls")),

@@ -11,6 +11,7 @@ from factsheets.models import (
     MAX_YEAR,
     PRESENTATION_FIELDS,
     Category,
+    CompletenessRule,
     Criterion,
     Edition,
     Factsheet,
@@ -46,6 +47,8 @@ def _edition_copy(source: Edition, year: int) -> Edition:
             for lv in criterion.levels.all()
         ])
     Topic.objects.bulk_create([Topic(edition=edition, title=t.title, order=t.order) for t in source.topics.all()])
+    CompletenessRule.objects.bulk_create([CompletenessRule(edition=edition, part=r.part, minimum=r.minimum)
+                                          for r in source.completeness_rules.all()])
     return edition
 
 
@@ -100,6 +103,8 @@ def edition_open(*, source: Edition, year: int, by) -> tuple[Edition, list[Facts
     for old in source.factsheets.select_related("country", "edition", "assigned_analyst", "assigned_reviewer").order_by(
             "country__name"):
         snapshot, origin = _carry_source(old)
+        # A new edition's first version corrects nothing: the public note of the old one stays behind.
+        snapshot = {**snapshot, "factsheet": {k: v for k, v in snapshot["factsheet"].items() if k != "correction_note"}}
         new = Factsheet.objects.create(country=old.country, edition=edition, state=State.DRAFT, updated_by=by,
                                        assigned_analyst=old.assigned_analyst, assigned_reviewer=old.assigned_reviewer)
         issues = snapshot_restore(factsheet=new, snapshot=snapshot)

@@ -106,6 +106,12 @@ class AssignForm(forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, required=False, label="Reviewer",
                                       empty_label="(keep the current reviewer)")
     any_reviewer = forms.BooleanField(required=False, label="Any reviewer (clear the assigned reviewer)")
+    published = forms.ChoiceField(
+        required=False, initial="open", widget=forms.RadioSelect, label="Published ones",
+        choices=[("open", "open a new draft now, for the analyst to write"),
+                 ("allow", "let the analyst start the revision when ready"),
+                 ("leave", "leave them published (the analyst can ask you to open a draft)")],
+    )
 
     def __init__(self, *args, edition, analysts, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,4 +123,35 @@ class AssignForm(forms.Form):
         cleaned = super().clean()
         if not (cleaned.get("analyst") or cleaned.get("reviewer") or cleaned.get("any_reviewer")):
             raise forms.ValidationError("Choose an analyst, a reviewer, or “Any reviewer”.")
+        return cleaned
+
+
+def _zone_choices():
+    from zoneinfo import available_timezones
+
+    return [(name, name) for name in sorted(available_timezones()) if "/" in name and not name.startswith("Etc/")]
+
+
+class ReleaseForm(forms.Form):
+    """An edition's release: a date, a time and the time zone they are in."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Time")
+    time_zone = forms.ChoiceField(label="Time zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["time_zone"].choices = _zone_choices()
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+
+    def clean(self):
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time") and cleaned.get("time_zone"):
+            zone = ZoneInfo(cleaned["time_zone"])
+            cleaned["at"] = datetime.combine(cleaned["date"], cleaned["time"]).replace(tzinfo=zone)
         return cleaned

@@ -56,3 +56,20 @@ class PublishJobs(HealthCheck):
                 f"{stuck} publish job(s) rendering for more than {settings.EDITORIAL_PUBLISH_STALE_SECONDS} s: their "
                 "worker stopped, and no running `manage.py tasks_worker` has queued them again."
             )
+
+
+@dataclasses.dataclass
+class EditionReleases(HealthCheck):
+    """No edition's release is late: one due for longer than EDITORIAL_QUEUE_LATE_SECONDS has not been made (no
+    worker running, or a preparation failed)."""
+
+    async def run(self):
+        from editorial.publishing.releases import releases_late
+
+        late = await sync_to_async(releases_late, thread_sensitive=True)(
+            late_seconds=settings.EDITORIAL_QUEUE_LATE_SECONDS)
+        if late:
+            raise ServiceUnavailable("; ".join(
+                f"the {r.edition.year} edition's release was due at {r.local_time:%Y-%m-%d %H:%M} ({r.time_zone}) "
+                f"and is not made: {r.problem or 'no worker has taken it (is `manage.py db_worker` running?)'}"
+                for r in late))

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from factsheets.models import Factsheet, NationalContact, Policy, Section, State
+from factsheets.models import Edition, Factsheet, NationalContact, Policy, Section, State
 
 
 class Revision(models.Model):
@@ -47,6 +47,9 @@ class AuditEntry(models.Model):
         VALIDATION_REVOKE = "validation_revoke", "National validation link revoked"
         PUBLISH_REQUESTED = "publish_requested", "Publishing requested"
         PUBLISH_FAILED = "publish_failed", "Publishing failed"
+        PREPARED = "prepared", "Prepared for the edition's release"
+        PREPARED_DISCARDED = "prepared_discarded", "Prepared version discarded"
+        REOPEN_ASKED = "reopen_asked", "Asked for a new draft"
 
     factsheet = models.ForeignKey(Factsheet, on_delete=models.CASCADE, related_name="audit_entries")
     at = models.DateTimeField(auto_now_add=True)
@@ -140,10 +143,59 @@ def publication_upload_to(instance, filename):
     return f"publications/{instance.factsheet.edition.year}/{str(instance.factsheet.country.code).lower()}/{filename}"
 
 
+class EditionRelease(models.Model):
+    """An edition's release at a set time: its approved factsheets are prepared ahead (rendered and stored, not
+    live), then made live together, in one transaction, by a worker when the time comes."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        RELEASED = "released", "Released"
+        CANCELLED = "cancelled", "Cancelled"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="releases")
+    scheduled_at = models.DateTimeField(help_text="The moment of the release (stored in UTC).")
+    time_zone = models.CharField(max_length=64, help_text="The time zone the release was set in, e.g. "
+                                                          "Europe/Brussels: its date and time are shown in it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_count = models.PositiveIntegerField(default=0, help_text="Factsheets made live by the release.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    problem = models.TextField(blank=True, help_text="Why the release has not happened yet, when it is due.")
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition"], condition=models.Q(status="scheduled"),
+                                    name="edition_release_one_scheduled"),
+        ]
+
+    def __str__(self):
+        return f"Release of the {self.edition.year} edition ({self.get_status_display().lower()})"
+
+    @property
+    def zone(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def local_time(self):
+        """The release time in the time zone it was set in."""
+        return self.scheduled_at.astimezone(self.zone)
+
+
 class PublicationQuerySet(models.QuerySet):
+    def released(self):
+        """Versions that have been public (withdrawn ones included): none prepared for a release to come."""
+        return self.filter(embargoed=False)
+
     def live(self):
-        """Versions the public may see: not withdrawn."""
-        return self.filter(withdrawn_at__isnull=True)
+        """Versions the public may see: released and not withdrawn. Every public read goes through here."""
+        return self.filter(withdrawn_at__isnull=True, embargoed=False)
 
 
 class Publication(models.Model):
@@ -168,6 +220,13 @@ class Publication(models.Model):
     page_html = models.TextField(
         blank=True, help_text="The factsheet as a web page, rendered from the same document as the PDF at publishing.",
     )
+    release = models.ForeignKey(EditionRelease, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="publications", help_text="The release it was prepared for.")
+    embargoed = models.BooleanField(default=False, db_index=True,
+                                    help_text="Prepared for a release to come: not public until the release.")
+    note = models.CharField(max_length=500, blank=True, help_text="The public note on this version (what it "
+                                                                 "corrects), from its approved revision.")
+    dated = models.DateField(null=True, blank=True, help_text="The date its PDF prints.")
 
     class Meta:
         ordering = ["factsheet", "-number"]
@@ -212,6 +271,8 @@ class PublishJob(models.Model):
     error = models.TextField(blank=True)
     publication = models.OneToOneField(Publication, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="job")
+    release = models.ForeignKey(EditionRelease, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="jobs", help_text="Set when the job prepares a version for a release.")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -223,6 +284,34 @@ class PublishJob(models.Model):
 
     def __str__(self):
         return f"Publishing {self.factsheet} ({self.get_status_display().lower()})"
+
+
+def summary_upload_to(instance, filename):
+    return f"summaries/{instance.edition.year}/{filename}"
+
+
+class EditionSummary(models.Model):
+    """An edition's summary report (its HTML body and its PDF) for one set of live versions, rendered once when
+    that set is published or prepared for a release, never on a reader's request. The set is named by its
+    fingerprint (the countries and the revisions they show), so a summary prepared for a release is reachable
+    only once the release has made exactly that set live."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="summaries")
+    fingerprint = models.CharField(max_length=64)
+    html = models.TextField()
+    pdf = models.FileField(upload_to=summary_upload_to, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64)
+    pdf_size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["edition", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "fingerprint"], name="edition_summary_unique_fingerprint"),
+        ]
+
+    def __str__(self):
+        return f"Summary report of the {self.edition.year} edition ({self.fingerprint[:8]})"
 
 
 class ValidationRequest(models.Model):

@@ -105,14 +105,37 @@ def editors_notify_approved(*, factsheet: Factsheet, by) -> list[str]:
     return _send(f"{factsheet} is ready to publish", body, recipients)
 
 
+def assignment_next_step(factsheet: Factsheet) -> str:
+    """What the assigned analyst can do now, in the words of what their page allows."""
+    state = factsheet.state
+    if state in ("draft", "changes_requested"):
+        return "What to do next: open it, write or update it, save, and submit it for review when it is ready."
+    if state == "in_review":
+        return "Nothing to write for now: it is in review; you will hear about the decision."
+    if state == "approved":
+        return "Nothing to write for now: it is approved and waits to be published."
+    if getattr(factsheet, "analyst_may_reopen", False):
+        return ("What to do next: it is published; when you are ready to revise it, open it and click “Start new "
+                "draft” (the published version stays public until the new one is published).")
+    return ("It is published and read-only: nothing to write until an editor opens a new draft. If it needs "
+            "changes, open it and click “Ask the editor”.")
+
+
 def assignment_notify(*, factsheet: Factsheet, by) -> list[str]:
     analyst = getattr(factsheet, "assigned_analyst", None)
     if analyst is None or analyst.pk == getattr(by, "pk", None):
         return []
-    body = (f"{by} assigned the factsheet {factsheet} to you.\n\n"
-            "What to do next: open it, write or update it, save, and submit it for review when it is ready:\n"
+    body = (f"{by} assigned the factsheet {factsheet} to you.\n\n{assignment_next_step(factsheet)}\n"
             f"{_link(factsheet)}\n")
     return _send(f"{factsheet} is assigned to you", body, _emails([analyst]))
+
+
+def reopen_asked_notify(*, factsheet: Factsheet, by, editors) -> list[str]:
+    """Tell the editors that an analyst asks for a new draft of a published factsheet."""
+    body = (f"{by} asks for a new draft of the published factsheet {factsheet}, to revise it.\n\n"
+            "What to do next: open it and click “Start new draft” (the published version stays public until the "
+            f"new one is published), or reply to {by}:\n{_link(factsheet)}\n")
+    return _send(f"{factsheet}: a new draft is asked for", body, _emails(editors))
 
 
 def validation_request_email(*, request, link: str) -> list[str]:

@@ -98,13 +98,25 @@ def state_problem(user, action: str, factsheet: Factsheet | None) -> str | None:
     return None
 
 
+def analyst_may_reopen(user, factsheet: Factsheet | None) -> bool:
+    """The assigned analyst may start a revision of a published factsheet when the editor allowed it on assignment."""
+    return bool(factsheet is not None and getattr(factsheet, "analyst_may_reopen", False) and user
+                and factsheet.assigned_analyst_id == user.pk and has_role_permission(user, "submit"))
+
+
+def _role_allows(user, action: str, factsheet: Factsheet | None) -> bool:
+    if has_role_permission(user, action):
+        return True
+    return action == "start_new_draft" and analyst_may_reopen(user, factsheet)
+
+
 def can(user, action: str, factsheet: Factsheet | None = None) -> bool:
-    return has_role_permission(user, action) and state_problem(user, action, factsheet) is None
+    return _role_allows(user, action, factsheet) and state_problem(user, action, factsheet) is None
 
 
 def ensure_can(user, action: str, factsheet: Factsheet | None = None) -> None:
     """Raise PermissionDenied (role) or WorkflowError (state, four eyes) unless the user may act."""
-    if not has_role_permission(user, action):
+    if not _role_allows(user, action, factsheet):
         raise PermissionDenied(f"You do not have permission to {action.replace('_', ' ')} factsheets.")
     problem = state_problem(user, action, factsheet)
     if problem:

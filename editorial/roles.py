@@ -55,12 +55,22 @@ VALIDATION_PERMISSIONS = {
 # everyone sees them (migration 0016).
 PUBLISH_JOB_PERMISSIONS = {role: [("editorial", "view_publishjob")] for role in ROLES}
 
+# group -> list of (app_label, codename); edition releases and stored summaries are written by their services
+# only, everyone sees them; editors keep each edition's completeness rules (migration 0019).
+RELEASE_PERMISSIONS = {
+    role: [("editorial", "view_editionrelease"), ("editorial", "view_editionsummary"),
+           ("factsheets", "view_completenessrule")]
+    + ([("factsheets", f"{action}_completenessrule") for action in ("add", "change", "delete")]
+       if role == EDITOR else [])
+    for role in ROLES
+}
+
 # group -> list of (app_label, codename); the record of bulk imports (migration 0005_import_roles).
 IMPORT_PERMISSIONS = {role: [("factsheets", "view_dataimport")] for role in ROLES}
 
 # Every grant, in migration order (the test suite restores them after flushes).
 ALL_GRANTS = [ROLE_PERMISSIONS, WORKFLOW_PERMISSIONS, IMPORT_PERMISSIONS, REOPEN_PERMISSIONS, ASSIGN_PERMISSIONS,
-              VALIDATION_PERMISSIONS, PUBLISH_JOB_PERMISSIONS]
+              VALIDATION_PERMISSIONS, PUBLISH_JOB_PERMISSIONS, RELEASE_PERMISSIONS]
 
 
 def grant(apps, role_permissions: dict[str, list[tuple[str, str]]]) -> None:

@@ -16,7 +16,7 @@ from editorial.revisions import (
     revisions_record_for_import,
 )
 from editorial.snapshots import snapshot_restore
-from editorial.team import factsheets_assign, users_deactivate
+from editorial.team import factsheets_assign, reopen_ask, users_deactivate
 from editorial.transitions import (
     carry_forward_issue_handle,
     factsheet_approve,
@@ -34,8 +34,8 @@ __all__ = [
     "demo_publish", "edition_publish", "factsheet_approve", "factsheet_request_changes", "factsheet_start_new_draft",
     "factsheet_submit", "factsheet_transition", "factsheet_withdraw", "factsheets_assign", "lock_version_claim",
     "methodology_changed", "publication_pages_fill", "publish_job_request", "publish_job_run",
-    "publish_jobs_recover", "review_comment_add", "review_comment_resolve", "revision_record", "revision_revert",
-    "revisions_record_for_import", "snapshot_restore", "users_deactivate",
+    "publish_jobs_recover", "reopen_ask", "review_comment_add", "review_comment_resolve", "revision_record",
+    "revision_revert", "revisions_record_for_import", "snapshot_restore", "users_deactivate",
 ]
 
 TRANSITION_SERVICES = {

@@ -35,6 +35,9 @@ FACTSHEET_TEXT_FIELDS = ["introduction", "policies_intro", "assessment_intro", "
 POLICY_FK_FIELDS = ["policy_type", "focus", "evaluation"]
 POLICY_FIELDS = [f.name for f in Policy._meta.concrete_fields if f.name not in ("id", "factsheet")]
 REFERENCE_FIELDS = ["citation", "url", "url_label", "last_accessed", "sub_item"]
+# Factsheet fields a snapshot holds only when set (so that revisions recorded before they existed stay equal to
+# the working copy they describe): the public note on a new version and the "no cluster policy" statement.
+FACTSHEET_OPTIONAL_FIELDS = {"correction_note": "", "no_cluster_policy": False}
 
 
 def _plain(value: Any) -> Any:
@@ -84,7 +87,11 @@ def _snapshot_of(fs: Factsheet, edition: dict[str, Any]) -> dict[str, Any]:
         policies.append(item)
     return {
         "edition": edition,
-        "factsheet": {name: getattr(fs, name) for name in FACTSHEET_TEXT_FIELDS},
+        "factsheet": {
+            **{name: getattr(fs, name) for name in FACTSHEET_TEXT_FIELDS},
+            **{name: getattr(fs, name) for name, empty in FACTSHEET_OPTIONAL_FIELDS.items()
+               if getattr(fs, name) != empty},
+        },
         "policies": policies,
         "assessments": [
             {"criterion": a.criterion.name, "score": _plain(a.score), "level": a.level.label if a.level else None}
@@ -203,6 +210,10 @@ def snapshot_fields(snapshot: dict[str, Any]) -> dict[tuple, tuple[str, str]]:
     out: dict[tuple, tuple[str, str]] = {}
     for name in FACTSHEET_TEXT_FIELDS:
         out[("factsheet", name)] = (field_label(Factsheet, name), _text(snapshot["factsheet"].get(name), rich=True))
+    out[("factsheet", "no_cluster_policy")] = (
+        field_label(Factsheet, "no_cluster_policy"), "Yes" if snapshot["factsheet"].get("no_cluster_policy") else "")
+    out[("factsheet", "correction_note")] = (
+        field_label(Factsheet, "correction_note"), _text(snapshot["factsheet"].get("correction_note") or ""))
     for item in snapshot.get("policies", []):
         order = item.get("order")
         for name in POLICY_FIELDS + POLICY_M2M_FIELDS:
@@ -330,7 +341,9 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
 
     for name in FACTSHEET_TEXT_FIELDS:
         setattr(factsheet, name, snapshot["factsheet"].get(name) or "")
-    factsheet.save(update_fields=FACTSHEET_TEXT_FIELDS)
+    for name, empty in FACTSHEET_OPTIONAL_FIELDS.items():
+        setattr(factsheet, name, snapshot["factsheet"].get(name) or empty)
+    factsheet.save(update_fields=[*FACTSHEET_TEXT_FIELDS, *FACTSHEET_OPTIONAL_FIELDS])
     factsheet.policies.all().delete()
     factsheet.assessments.all().delete()
     factsheet.qualitative.all().delete()

@@ -15,12 +15,21 @@ from editorial.models import AuditEntry, Publication, Revision, ValidationReques
 from editorial.permissions import WorkflowError, ensure_can, has_role_permission, required_permission
 from factsheets.models import Factsheet, State
 
+PUBLISHED_CHOICES = ("open", "allow", "leave")
+
 
 @transaction.atomic
-def factsheets_assign(*, factsheets, by, analyst=None, reviewer=None, clear_reviewer: bool = False) -> int:
+def factsheets_assign(*, factsheets, by, analyst=None, reviewer=None, clear_reviewer: bool = False,
+                      published: str = "open") -> int:
     """Assign factsheets to an analyst (and optionally a reviewer); each assignment is an audit entry and the
-    analyst is told by e-mail. Returns how many factsheets changed."""
+    analyst is told by e-mail what to do next. Assigning a published (or withdrawn) factsheet starts the work:
+    `published` "open" opens a new draft at once, "allow" lets the analyst start it ("Start new draft" on its
+    page), "leave" leaves it published (the analyst may ask for a draft). Returns how many factsheets changed."""
+    from editorial.transitions import factsheet_start_new_draft  # transitions build on the team's records
+
     ensure_can(by, "assign")
+    if published not in PUBLISHED_CHOICES:
+        raise WorkflowError(f"Unknown choice for the published factsheets: “{published}”.")
     if analyst is not None and not has_role_permission(analyst, "submit"):
         raise WorkflowError(f"{analyst} cannot write factsheets (not an analyst or editor).")
     if reviewer is not None and not has_role_permission(reviewer, "approve"):
@@ -37,16 +46,42 @@ def factsheets_assign(*, factsheets, by, analyst=None, reviewer=None, clear_revi
             updates["assigned_reviewer"] = None
         if not updates:
             continue
+        updates["analyst_may_reopen"] = published == "allow" and fs.state in (State.PUBLISHED, State.WITHDRAWN)
         Factsheet.objects.filter(pk=fs.pk).update(**updates)
         for name, value in updates.items():
             setattr(fs, name, value)
+        opened = False
+        if "assigned_analyst" in updates and published == "open" and fs.state in (State.PUBLISHED, State.WITHDRAWN):
+            factsheet_start_new_draft(factsheet=fs, by=by, comment=f"Opened for {fs.assigned_analyst} on assignment.")
+            fs.refresh_from_db(fields=["state", "lock_version", "correction_note"])
+            opened = True
         parts = [f"analyst: {fs.assigned_analyst or '—'}", f"reviewer: {fs.assigned_reviewer or 'any reviewer'}"]
         audit_record(factsheet=fs, by=by, action=AuditEntry.Action.ASSIGN, from_state=fs.state, to_state=fs.state,
-               comment="Assigned (" + ", ".join(parts) + ").",
+               comment="Assigned (" + ", ".join(parts) + ")." + (" A new draft is open." if opened else ""),
                notified=notifications.assignment_notify(factsheet=fs, by=by) if "assigned_analyst" in updates
                else [])
         changed.append(fs)
     return len(changed)
+
+
+@transaction.atomic
+def reopen_ask(*, factsheet: Factsheet, by) -> list[str]:
+    """An analyst asks the editors to open a new draft of a published (or withdrawn) factsheet: they are e-mailed
+    and the request is in the timeline. Returns the addresses notified."""
+    from editorial.audit import factsheet_lock
+    from editorial.permissions import can
+
+    fs = factsheet_lock(factsheet)
+    ensure_can(by, "edit_request", fs)
+    if fs.state not in (State.PUBLISHED, State.WITHDRAWN):
+        raise WorkflowError(f"The factsheet is {fs.get_state_display().lower()}: there is nothing to open.")
+    if can(by, "start_new_draft", fs):
+        raise WorkflowError("You may open the new draft yourself: use “Start new draft”.")
+    editors = [u for u in users_with_role_permission("start_new_draft") if u.pk != by.pk]
+    notified = notifications.reopen_asked_notify(factsheet=fs, by=by, editors=editors)
+    audit_record(factsheet=fs, by=by, action=AuditEntry.Action.REOPEN_ASKED, from_state=fs.state, to_state=fs.state,
+                 comment=f"{by} asked for a new draft to work on.", notified=notified)
+    return notified
 
 
 def users_deactivate(*, users, by) -> int:

@@ -4,12 +4,16 @@ editorial.workflow, and leaves an audit entry. Publishing is in editorial.publis
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial import notifications
 from editorial.audit import audit_record, author_id, factsheet_lock, state_set
+from editorial.completeness import IncompleteFactsheet, edition_rules, snapshot_missing
 from editorial.models import AuditEntry, CarryForwardIssue, Publication, ReviewComment, Revision
 from editorial.permissions import WorkflowError, ensure_can
+from editorial.publishing import summaries
+from editorial.publishing.jobs import publications_announce
 from editorial.revisions import revision_store
 from editorial.selectors import latest_revision
 from editorial.snapshots import factsheet_snapshot
@@ -35,7 +39,18 @@ def transition_begin(*, factsheet: Factsheet, by, action: str, comment: str) -> 
         if blocking:
             raise WorkflowError(f"“{transition.label}” is not possible until the footnote calls print: "
                                 + " ".join(str(p) for p in blocking))
+    if transition.complete:
+        completeness_check(fs, label=transition.label)
     return fs, fs.state, comment
+
+
+def completeness_check(fs: Factsheet, *, label: str) -> None:
+    """Refuse (IncompleteFactsheet) unless the working copy holds every part its edition requires and, for a new
+    version of a published factsheet, its public note."""
+    missing = snapshot_missing(factsheet_snapshot(factsheet=fs), edition_rules(edition=fs.edition_id),
+                               needs_note=Publication.objects.released().filter(factsheet=fs).exists())
+    if missing:
+        raise IncompleteFactsheet(label, missing, link=reverse("admin:factsheets_factsheet_change", args=[fs.pk]))
 
 
 def _current_revision_checked(fs: Factsheet) -> Revision:
@@ -79,8 +94,12 @@ def factsheet_approve(*, factsheet: Factsheet, by, comment: str = "") -> AuditEn
     notified = notifications.author_notify(factsheet=fs, author_id=author_id(fs), by=by, decision="Approved",
                                            comment=comment)
     notified += notifications.editors_notify_approved(factsheet=fs, by=by)
-    return audit_record(factsheet=fs, by=by, action="approve", from_state=previous, to_state=State.APPROVED,
-                  comment=comment, revision=revision, notified=notified)
+    entry = audit_record(factsheet=fs, by=by, action="approve", from_state=previous, to_state=State.APPROVED,
+                         comment=comment, revision=revision, notified=notified)
+    from editorial.publishing.releases import release_prepare_on_approval  # publishing builds on transitions
+
+    release_prepare_on_approval(factsheet=fs)
+    return entry
 
 
 @transaction.atomic
@@ -98,6 +117,8 @@ def factsheet_withdraw(*, factsheet: Factsheet, by, comment: str = "") -> AuditE
     previous = fs.state
     target = WITHDRAW_MOVES.get(previous, previous)
     state_set(fs, target)
+    summaries.summary_ensure(edition=fs.edition)  # the summary without it, before anyone can read one with it
+    publications_announce(publications=live, reason="withdraw")
     notified = notifications.author_notify(factsheet=fs, author_id=author_id(fs), by=by, decision="Withdrawn",
                                            comment=comment)
     return audit_record(factsheet=fs, by=by, action="withdraw", from_state=previous, to_state=target,
@@ -110,7 +131,11 @@ def factsheet_start_new_draft(*, factsheet: Factsheet, by, comment: str = "") ->
     """Open a published (or withdrawn) factsheet for editing; its publications stay as they are."""
     fs, previous, comment = transition_begin(factsheet=factsheet, by=by, action="start_new_draft", comment=comment)
     state_set(fs, State.DRAFT)
-    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1)
+    Factsheet.objects.filter(pk=fs.pk).update(lock_version=F("lock_version") + 1, analyst_may_reopen=False)
+    if fs.correction_note:  # the note told readers what the last version changed: the next one needs its own
+        Factsheet.objects.filter(pk=fs.pk).update(correction_note="")
+        fs.correction_note = ""
+        revision_store(fs, by=by, reason="New draft: the public note of the published version is cleared")
     return audit_record(factsheet=fs, by=by, action="start_new_draft", from_state=previous, to_state=State.DRAFT,
                   comment=comment, revision=latest_revision(factsheet=fs))
 

@@ -19,19 +19,21 @@ class Transition:
     printable: bool = False
     # Asked again on a page of its own before it runs (it takes the factsheet off the public pages).
     confirm: bool = False
+    # The factsheet must hold every part its edition requires (and, for a new version, its public note).
+    complete: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         Transition("submit", "Submit for review", frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
-                   State.IN_REVIEW, "editorial.submit_factsheet", printable=True),
+                   State.IN_REVIEW, "editorial.submit_factsheet", printable=True, complete=True),
         Transition("request_changes", "Request changes", frozenset({State.IN_REVIEW}),
                    State.CHANGES_REQUESTED, "editorial.review_factsheet", comment_required=True, four_eyes=True),
         Transition("approve", "Approve", frozenset({State.IN_REVIEW}),
-                   State.APPROVED, "editorial.review_factsheet", four_eyes=True, printable=True),
+                   State.APPROVED, "editorial.review_factsheet", four_eyes=True, printable=True, complete=True),
         Transition("publish", "Publish", frozenset({State.APPROVED}),
-                   State.PUBLISHED, "editorial.publish_factsheet", printable=True),
+                   State.PUBLISHED, "editorial.publish_factsheet", printable=True, complete=True),
         Transition("start_new_draft", "Start new draft", frozenset({State.PUBLISHED, State.WITHDRAWN}),
                    State.DRAFT, "editorial.reopen_factsheet"),
     ]
@@ -78,4 +80,6 @@ ACTION_PERMISSIONS = {
     "assign": "editorial.assign_factsheet",
     "resolve_comment": "factsheets.change_factsheet",
     "request_validation": "editorial.request_validation",
+    "release": "editorial.publish_factsheet",
+    "edit_request": "editorial.submit_factsheet",
 }

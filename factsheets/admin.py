@@ -12,6 +12,7 @@ from factsheets.models import (
     PRESENTATION_FIELDS,
     Assessment,
     Category,
+    CompletenessRule,
     Country,
     Criterion,
     DataImport,
@@ -199,10 +200,14 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
         titles = selectors.section_titles(edition=obj.edition)
         return [
             (None, {"fields": [("updated_at", "updated_by")]}),
+            # before the sections: the page's last fieldset sits between the policies and the assessments
+            ("This version", {"fields": ["correction_note"], "classes": ["section-version"],
+                              "description": "For readers: what a new version of a published factsheet "
+                                             "corrects. Approved with the rest, published with the version."}),
             (titles.get("introduction", "Introduction"),
              {"fields": ["introduction"], "classes": ["section-introduction"]}),
             (titles.get("policies", "National cluster policy"),
-             {"fields": ["policies_intro"], "classes": ["section-policies"]}),
+             {"fields": ["policies_intro", "no_cluster_policy"], "classes": ["section-policies"]}),
             (titles.get("assessment", "State of cluster policy"),
              {"fields": ["assessment_intro", "qualitative_intro"], "classes": ["section-assessment"]}),
         ]
@@ -236,6 +241,15 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
+
+
+class CompletenessRuleInline(admin.TabularInline):
+    """What a complete factsheet of the edition holds: Submit, Approve and Publish refuse one that lacks a part."""
+
+    model = CompletenessRule
+    extra = 0
+    verbose_name = "part a complete factsheet holds"
+    verbose_name_plural = "What a complete factsheet holds (Submit, Approve and Publish refuse one that lacks a part)"
 
 
 class CategoryInlineFormSet(forms.BaseInlineFormSet):
@@ -286,7 +300,7 @@ class EditionAdmin(DataImportExportMixin, admin.ModelAdmin):
                           "description": "How this edition's PDFs print: captions ({number}, {country} and "
                                          "{title} are filled in), source lines, contents, lists, references."}),
     ]
-    inlines = [SectionInline, CriterionInline, TopicInline, CategoryInline]
+    inlines = [SectionInline, CriterionInline, TopicInline, CategoryInline, CompletenessRuleInline]
 
     def get_queryset(self, request):
         return selectors.edition_list()

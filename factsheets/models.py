@@ -113,6 +113,34 @@ class Edition(PrintableTextModel):
         return self.assessment_method == self.AssessmentMethod.SCORE
 
 
+class CompletenessRule(models.Model):
+    """One part a complete factsheet of an edition holds: Submit, Approve and Publish refuse a factsheet that
+    lacks it (each edition lists its own parts, as data)."""
+
+    class Part(models.TextChoices):
+        INTRODUCTION = "introduction", "The introduction"
+        POLICIES = "policies", "Policies (at least the minimum), or the “no cluster policy” statement with its reason"
+        ASSESSMENTS = "assessments", "Every criterion assessed (a level or a score)"
+        QUALITATIVE = "qualitative", "The qualitative text of every topic"
+        REFERENCES = "references", "References (at least the minimum)"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="completeness_rules")
+    part = models.CharField(max_length=20, choices=Part.choices)
+    minimum = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="For policies and references: how many at least.",
+    )
+
+    class Meta:
+        ordering = ["edition", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "part"], name="completeness_rule_unique_part"),
+        ]
+
+    def __str__(self):
+        return self.get_part_display()
+
+
 # How an edition prints its factsheets (each edition keeps the presentation of its own published PDFs).
 PRESENTATION_FIELDS = [
     "contents_title", "contents_lists_itself", "policy_table_caption", "assessment_table_caption",
@@ -369,6 +397,20 @@ class Factsheet(PrintableTextModel):
     assigned_reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Reviews this factsheet (optional: otherwise any reviewer).",
+    )
+    analyst_may_reopen = models.BooleanField(
+        default=False, help_text="The assigned analyst may start a revision of the published factsheet (allowed "
+                                 "by the editor who assigned it).",
+    )
+    no_cluster_policy = models.BooleanField(
+        default=False, verbose_name="No cluster policy",
+        help_text="The country has no cluster policy to list in Table 1; the policies introduction says why.",
+    )
+    correction_note = models.CharField(
+        max_length=500, blank=True, verbose_name="Public note on this version",
+        help_text="Required for a new version of a published factsheet: what it corrects, for readers (e.g. "
+                  "“Corrects the 2021 budget of the Nuevo León strategy”). Shown with the version on the public "
+                  "page, in the PDF, the data and the feed.",
     )
 
     class Meta:

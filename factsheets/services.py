@@ -14,6 +14,7 @@ from factsheets.models import (
     PRESENTATION_FIELDS,
     Assessment,
     Category,
+    CompletenessRule,
     Country,
     Criterion,
     Edition,
@@ -101,6 +102,12 @@ def edition_load(*, data: dict[str, Any]) -> Edition:
             )
     for order, title in enumerate(data.get("topics") or [], start=1):
         Topic.objects.update_or_create(edition=edition, title=title, defaults={"order": order})
+    for item in data.get("completeness") or []:
+        item = item if isinstance(item, dict) else {"part": item}
+        if item["part"] not in CompletenessRule.Part.values:
+            raise ValidationError(f"Unknown part “{item['part']}” in the completeness rules.")
+        CompletenessRule.objects.update_or_create(edition=edition, part=item["part"],
+                                                  defaults={"minimum": item.get("minimum", 1)})
     return edition
 
 

@@ -5,3 +5,9 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = "Public portal"
+
+    def ready(self):
+        from editorial.publishing.signals import summary_wanted
+        from portal.reports import summary_wanted_receiver
+
+        summary_wanted.connect(summary_wanted_receiver, dispatch_uid="portal-summary")

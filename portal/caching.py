@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -25,6 +26,14 @@ def _state(request) -> dict:
     if not hasattr(request, "_portal_state"):
         request._portal_state = publication_state()
     return request._portal_state
+
+
+def _until_release(state: dict, max_age: int) -> int:
+    """No browser or proxy keeps a page past the next edition release: the page switches at that instant."""
+    upcoming = state.get("next_release")
+    if upcoming is None:
+        return max_age
+    return max(0, min(max_age, int((upcoming - timezone.now()).total_seconds())))
 
 
 def public(*, max_age: int = 60, cors: bool = False, query=False, scope: Callable[..., dict] | None = None):
@@ -43,7 +52,7 @@ def public(*, max_age: int = 60, cors: bool = False, query=False, scope: Callabl
         def wrapped(request, *args, **kwargs):
             state = publication_state(**scope(**kwargs)) if scope else _state(request)
             changed = max((d for d in (state["published"], state["withdrawn"]) if d), default=None)
-            fingerprint = "|".join(str(state[k]) for k in sorted(state))
+            fingerprint = "|".join(str(state[k]) for k in sorted(state) if k != "next_release")
             wanted = (query(request) if callable(query) else request.META.get("QUERY_STRING", "")) if query else ""
             url = f"{request.path}?{wanted}" if wanted else request.path
             digest = hashlib.sha256(f"portal-2|{fingerprint}|{site_url()}|{url}".encode()).hexdigest()[:40]
@@ -68,7 +77,7 @@ def public(*, max_age: int = 60, cors: bool = False, query=False, scope: Callabl
             response["ETag"] = etag
             if last_modified:
                 response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(response, public=True, max_age=max_age)
+            patch_cache_control(response, public=True, max_age=_until_release(state, max_age))
             if cors:
                 for name, value in CORS_HEADERS.items():
                     response[name] = value

@@ -97,6 +97,8 @@ class Record:
     criteria: list[Criterion]
     snapshot: dict[str, Any] = field(repr=False, default_factory=dict)
     preview: bool = False  # approved and not yet published (only in an editor's summary preview)
+    revision_id: int | None = None  # the approved revision the version was rendered from
+    note: str = ""  # the public note on this version (what it corrects)
 
     def labels(self, vocabulary: str) -> list[str]:
         seen: list[str] = []
@@ -124,7 +126,8 @@ class Record:
 
 
 def record_from(*, year: int, code: str, country: str, snapshot: dict[str, Any], version: int = 0,
-                published_at: datetime | None = None, pdf_size: int = 0, preview: bool = False) -> Record:
+                published_at: datetime | None = None, pdf_size: int = 0, preview: bool = False,
+                revision_id: int | None = None, note: str = "") -> Record:
     code = str(code)
     edition = snapshot.get("edition") or {}
     assessments = {a.get("criterion"): a for a in snapshot.get("assessments", [])}
@@ -141,7 +144,7 @@ def record_from(*, year: int, code: str, country: str, snapshot: dict[str, Any],
         key=f"{year}-{code.lower()}", year=year, code=code.upper(), country=country, version=version,
         published_at=published_at, pdf_size=pdf_size, scored=edition.get("assessment_method") == "score",
         policies=sorted(snapshot.get("policies", []), key=lambda p: p.get("order") or 0), criteria=criteria,
-        snapshot=snapshot, preview=preview,
+        snapshot=snapshot, preview=preview, revision_id=revision_id, note=note,
     )
 
 
@@ -152,6 +155,7 @@ def record_of(publication) -> Record:
         year=factsheet.edition.year, code=factsheet.country.code, country=factsheet.country.name,
         snapshot=publication.revision.snapshot if publication.revision_id else {}, version=publication.number,
         published_at=publication.published_at, pdf_size=publication.pdf_size,
+        revision_id=publication.revision_id, note=publication.note,
     )
 
 

@@ -4,9 +4,9 @@ one for the publications it shows (their approved revisions joined), plus at mos
 import re
 from html import unescape
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Subquery
 
-from editorial.models import AuditEntry, Publication
+from editorial.models import AuditEntry, EditionRelease, Publication
 from editorial.publishing.selectors import (
     publications_by_edition,
     publications_current,
@@ -18,9 +18,11 @@ from portal.records import VOCABULARIES, Record, number, record_from, record_of
 
 
 def publication_state(*, year: int | None = None, code: str | None = None, number: int | None = None) -> dict:
-    """What every public page depends on, in one query: it changes when a version goes live, is withdrawn or
-    gets its web page, so it keys the page cache and the ETags (no signal to miss, any number of processes).
-    A data file asks only about its own dataset (an edition, a country's factsheet, one version)."""
+    """What every public page depends on, in one query: it changes when a version goes live (an edition's release
+    included: its versions get the release's time), is withdrawn or gets its web page, so it keys the page cache
+    and the ETags (no signal to miss, any number of processes). Versions prepared for a release to come are not
+    counted: preparing changes nothing the public sees. A data file asks only about its own dataset (an edition, a
+    country's factsheet, one version)."""
     scope = Q()
     if year is not None:
         scope &= Q(factsheet__edition__year=year)
@@ -28,7 +30,10 @@ def publication_state(*, year: int | None = None, code: str | None = None, numbe
         scope &= Q(factsheet__country__code=code.upper())
     if number is not None:
         scope &= Q(number=number)
-    return Publication.objects.filter(scope).aggregate(
+    upcoming = (EditionRelease.objects.filter(status=EditionRelease.Status.SCHEDULED).order_by("scheduled_at")
+                .values("scheduled_at")[:1])
+    return Publication.objects.released().filter(scope).aggregate(
+        next_release=Min(Subquery(upcoming)),  # the next release to come: no page may be kept in a cache past it
         count=Count("pk"), last=Max("pk"), published=Max("published_at"), withdrawn=Max("withdrawn_at"),
         withdrawn_count=Count("withdrawn_at"), pages=Count("pk", filter=~Q(page_html="")),
     )
@@ -138,7 +143,7 @@ def summary_preview_records(*, year: int) -> list[Record]:
 def editions_catalog() -> list[dict]:
     """Each edition with live publications, newest first: its published countries and first and last publication
     dates (one query)."""
-    rows = (Publication.objects.filter(withdrawn_at__isnull=True)
+    rows = (Publication.objects.live()
             .values("factsheet__edition__year", "factsheet__country__code", "factsheet__country__name")
             .annotate(first=Min("published_at"), modified=Max("published_at"))
             .order_by("-factsheet__edition__year", "factsheet__country__name"))
@@ -157,7 +162,7 @@ def editions_catalog() -> list[dict]:
 def data_changes(*, limit: int = 200) -> list[dict]:
     """The changelog of the data: each version that went live or was withdrawn, newest first (one query)."""
     events = []
-    for p in Publication.objects.select_related("factsheet__country", "factsheet__edition").order_by(
+    for p in Publication.objects.released().select_related("factsheet__country", "factsheet__edition").order_by(
             "-published_at")[:limit]:
         key = {"year": p.factsheet.edition.year, "code": str(p.factsheet.country.code).lower(),
                "country": p.factsheet.country.name, "number": p.number}
@@ -212,3 +217,30 @@ def edition_methodologies(*, years: list[int] | None = None) -> list[Methodology
             if category.label in meth.vocabularies.get(category.vocabulary, []):
                 meth.descriptions[(category.vocabulary, category.label)] = category.description
     return list(found.values())
+
+
+def version_changes(*, year: int, code: str, number: int) -> dict | None:
+    """What changed in a published version since the one before it, in words (two queries), for readers."""
+    from editorial.snapshots import snapshot_compare
+    from factsheets.models import Factsheet
+    from factsheets.values import field_label
+
+    new = publications_live().filter(factsheet__edition__year=year, factsheet__country__code=code.upper(),
+                                     number=number).select_related("revision").first()
+    if new is None or new.revision is None:
+        return None
+    previous = (publications_live().filter(factsheet=new.factsheet_id, number__lt=number).select_related("revision")
+                .order_by("-number").first())
+    if previous is None or previous.revision is None:
+        return None
+    note_label = field_label(Factsheet, "correction_note")
+    changes = [c for c in snapshot_compare(previous.revision.snapshot, new.revision.snapshot) if c.label != note_label]
+    return {"publication": new, "previous": previous, "changes": changes}
+
+
+def feed_entries(*, year: int | None = None, limit: int = 100) -> list:
+    """The publications' events, newest first: new factsheets, new versions with their notes, edition releases
+    and withdrawals (three queries)."""
+    from editorial.publishing.selectors import publication_events
+
+    return publication_events(year=year, limit=limit)

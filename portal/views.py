@@ -12,10 +12,12 @@ from django.views.decorators.http import require_safe
 
 from editorial import permissions
 from editorial.notifications import absolute
+from editorial.publishing import summaries
 from editorial.rendering.pdf import render_branded_pdf
 from portal import explorer, selectors
 from portal.caching import public
 from portal.compare import comparison
+from portal.feeds import publications_feed
 from portal.opendata import site
 from portal.summary import edition_summary
 
@@ -119,9 +121,26 @@ def summary(request, year: int):
     return _summary_public(request, year)
 
 
+def _summary_stored(year: int):
+    """The stored summary of the edition's live versions (rendered when they were published), or None while it is
+    being rendered (a moment after a change, or a worker down)."""
+    records = _edition_records(year)
+    fingerprint = summaries.summary_fingerprint((r.code, r.revision_id) for r in records)
+    return records, summaries.summary_get(edition_year=year, fingerprint=fingerprint)
+
+
+def _summary_pending() -> HttpResponse:
+    return HttpResponse("The summary report is being prepared: try again in a minute.", status=503,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
+
+
 @public()
 def _summary_public(request, year: int):
-    return render(request, "portal/summary.html", _summary_context(request, year, preview=False))
+    records, stored = _summary_stored(year)
+    if stored is None:
+        return _summary_pending()
+    return render(request, "portal/summary.html", {"year": year, "preview": False, "stored_html": stored.html,
+                                                   "summary": {"countries": len(records)}})
 
 
 @never_cache
@@ -135,10 +154,22 @@ def _summary_preview(request, year: int):
 def summary_pdf(request, year: int):
     if _preview_allowed(request):
         return never_cache(_summary_pdf)(request, year, preview=True)
-    return public(max_age=300)(_summary_pdf)(request, year, preview=False)
+    return _summary_pdf_public(request, year)
 
 
-def _summary_pdf(request, year: int, *, preview: bool):
+@public(max_age=300)
+def _summary_pdf_public(request, year: int):
+    """The stored PDF, rendered when the edition's live versions were published: never on a reader's request."""
+    _records, stored = _summary_stored(year)
+    if stored is None:
+        return _summary_pending()
+    with stored.pdf.open("rb") as file:
+        response = HttpResponse(file.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ECCP-Country-Factsheets-Summary-{year}.pdf"'
+    return response
+
+
+def _summary_pdf(request, year: int, *, preview: bool):  # editors' preview only
     context = _summary_context(request, year, preview=preview)
     html = render_to_string("portal/print/summary.html", context, request=request)
     pdf = render_branded_pdf(html, name=f"Summary report {year}")
@@ -146,6 +177,22 @@ def _summary_pdf(request, year: int, *, preview: bool):
     name = f"ECCP-Country-Factsheets-Summary-{year}{'-PREVIEW' if preview else ''}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+@require_safe
+@public()
+def version_changes(request, year: int, country: str, number: int):
+    code = _code(country)
+    found = selectors.version_changes(year=year, code=code, number=number)
+    if found is None:
+        raise Http404("No such version, or no version before it.")
+    return render(request, "portal/version_changes.html", {**found, "year": year, "code": code})
+
+
+@require_safe
+@public(max_age=300)
+def feed(request, year: int | None = None):
+    return publications_feed(request, year=year) if year is not None else publications_feed(request)
 
 
 def _edition_records(year: int):

@@ -184,9 +184,10 @@ def publication_for(factsheet, *, by=None):
                             page_html=page_html)
 
 
-def publish_fast(factsheet, *, by=None):
+def publish_fast(factsheet, *, by=None, summary=True):
     """Publish a factsheet as the publish job does (a revision, its web page, a numbered publication, the state
-    published) without rendering a PDF: a stand-in file, for tests and benchmarks of many factsheets."""
+    published, the edition's summary report) without rendering its PDF: a stand-in file, for tests and benchmarks
+    of many factsheets. `summary=False` leaves the summary to the caller (one render for many publications)."""
     import hashlib
 
     from django.core.files.base import ContentFile
@@ -207,6 +208,11 @@ def publish_fast(factsheet, *, by=None):
                               pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=revision,
                               page_html=page_html_render(factsheet_document(factsheet, revision.snapshot, web=True)))
     publication.pdf.save(f"v{number}-{publication.file_name}", ContentFile(pdf), save=False)
+    publication.note = ((revision.snapshot or {}).get("factsheet") or {}).get("correction_note") or ""
     publication.save()
     Factsheet.objects.filter(pk=factsheet.pk).update(state=State.PUBLISHED)
+    if summary:
+        from editorial.publishing.summaries import summary_ensure
+
+        summary_ensure(edition=factsheet.edition)
     return publication

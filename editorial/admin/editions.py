@@ -8,11 +8,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from editorial import editions, permissions, selectors, services, team
 from editorial.admin.methodology import MethodologyChangeMixin
-from editorial.forms import AssignForm, EditionOpenForm
+from editorial.forms import AssignForm, EditionOpenForm, ReleaseForm
 from editorial.permissions import WorkflowError
+from editorial.publishing import releases
 from editorial.publishing import selectors as publishing_selectors
 from factsheets import admin as factsheets_admin
 from factsheets.models import Country, Edition, State
@@ -42,6 +44,8 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
             path("dashboard/<int:year>/", wrap(self.edition_dashboard_view), name="factsheets_edition_factsheets"),
             path("dashboard/<int:year>/batch/<str:batch>/", wrap(self.batch_progress_view),
                  name="factsheets_edition_batch"),
+            path("dashboard/<int:year>/release/", wrap(self.release_status_view),
+                 name="factsheets_edition_release"),
             path("open/", wrap(self.open_view), name="factsheets_edition_open"),
             *super().get_urls(),
         ]
@@ -83,6 +87,8 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
         form = None
         if request.method == "POST" and request.POST.get("do", "").startswith(("publish", "retry")):
             return self._edition_publish(request, edition, can_publish)
+        if request.method == "POST" and request.POST.get("do", "").startswith("release"):
+            return self._release_action(request, edition, can_publish)
         if can_assign:
             form = AssignForm(request.POST if request.method == "POST" else None, edition=edition,
                               analysts=analysts, reviewers=reviewers)
@@ -93,6 +99,7 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
                             factsheets=form.cleaned_data["factsheets"], by=request.user,
                             analyst=form.cleaned_data["analyst"], reviewer=form.cleaned_data["reviewer"],
                             clear_reviewer=form.cleaned_data["any_reviewer"],
+                            published=form.cleaned_data.get("published") or "open",
                         )
                     except WorkflowError as error:
                         messages.error(request, error.message)
@@ -106,6 +113,9 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
             raise PermissionDenied
         filters = {key: request.GET.get(key, "") for key in selectors.EDITION_FILTERS}
         rows = list(selectors.edition_factsheets(edition=edition, filters=filters))
+        missing = selectors.factsheets_missing(edition=edition, factsheets=rows)
+        for row in rows:
+            row.missing = missing.get(row.pk, [])
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -120,8 +130,99 @@ class WorkflowEditionAdmin(MethodologyChangeMixin, factsheets_admin.EditionAdmin
             "can_publish": can_publish,
             "approved": sum(1 for row in rows if row.state == State.APPROVED),
             "batch": request.GET.get("batch", "")[:32],
+            **self._release_context(request, edition, can_publish),
         }
         return TemplateResponse(request, "editorial/admin/edition_factsheets.html", context)
+
+    # --- the edition's release ---------------------------------------------------------------------------
+    def _release_context(self, request, edition, can_publish, form=None):
+        release = releases.scheduled_release(edition=edition)
+        last = edition.releases.exclude(status="scheduled").order_by("-created_at", "-id").first()
+        return {
+            "release": release,
+            "release_readiness": releases.release_readiness(release=release) if release else None,
+            "release_last": last,
+            "release_form": form or ReleaseForm(initial=self._release_initial(release)),
+            "can_release": can_publish,
+            "server_now": timezone.now(),
+        }
+
+    @staticmethod
+    def _release_initial(release):
+        if release is None:
+            return {}
+        local = release.local_time
+        return {"date": local.date(), "time": local.time().replace(second=0, microsecond=0),
+                "time_zone": release.time_zone}
+
+    def _release_action(self, request, edition, can_publish):
+        """Schedule, move, cancel or make now the edition's release; retry failed preparations."""
+        if not can_publish:
+            raise PermissionDenied
+        do = request.POST["do"]
+        url = reverse("admin:factsheets_edition_factsheets", args=[edition.year]) + "#release"
+        release = releases.scheduled_release(edition=edition)
+        refused = []
+        try:
+            if do in ("release_schedule", "release_reschedule"):
+                form = ReleaseForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, "Nothing was scheduled: " + " ".join(
+                        e for errors in form.errors.values() for e in errors))
+                    return redirect(url)
+                at, zone = form.cleaned_data["at"], form.cleaned_data["time_zone"]
+                if do == "release_schedule":
+                    release, refused = releases.release_schedule(edition=edition, at=at, time_zone=zone,
+                                                                 by=request.user)
+                    messages.success(request, f"The {edition.year} edition's release is scheduled for "
+                                              f"{release.local_time:%d %B %Y %H:%M} ({zone}). Its approved factsheets "
+                                              "are being prepared; nothing is public until then.")
+                elif release is not None:
+                    release, refused = releases.release_reschedule(release=release, at=at, time_zone=zone,
+                                                                   by=request.user)
+                    messages.success(request, f"The release is moved to {release.local_time:%d %B %Y %H:%M} "
+                                              f"({zone}).")
+            elif release is None:
+                messages.error(request, "No release is scheduled for this edition.")
+            elif do == "release_cancel":
+                releases.release_cancel(release=release, by=request.user)
+                messages.success(request, "The release is cancelled: the prepared versions are discarded, the "
+                                          "factsheets stay approved, nothing changed for the public.")
+            elif do == "release_now":
+                release = releases.release_now(release=release, by=request.user)
+                if release.reprepared:
+                    messages.success(request, f"Releasing now. The PDFs print the release's date, so "
+                                              f"{release.reprepared} factsheet(s) are prepared again for today first; "
+                                              "the edition goes live as soon as they are ready.")
+                else:
+                    messages.success(request, "Releasing now: a worker makes the edition live in a moment.")
+            elif do == "release_retry":
+                refused = releases.release_retry_failed(release=release, by=request.user)
+                messages.success(request, "The factsheets not prepared are queued again.")
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        for factsheet, reason in refused:
+            messages.warning(request, f"{factsheet} is not prepared for the release: {reason}")
+        return redirect(url)
+
+    def release_status_view(self, request, year):
+        """The release's countdown and readiness as JSON, for the dashboard (release.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        edition = Edition.objects.filter(year=year).first()
+        if edition is None:
+            raise Http404("No such edition.")
+        release = releases.scheduled_release(edition=edition)
+        if release is None:
+            last = edition.releases.order_by("-created_at", "-id").first()
+            return JsonResponse({"status": last.status if last else None, "now": timezone.now().isoformat(),
+                                 "released_at": last.released_at.isoformat() if last and last.released_at else None})
+        return JsonResponse({
+            "status": release.status, "at": release.scheduled_at.isoformat(), "now": timezone.now().isoformat(),
+            "problem": release.problem, **releases.release_readiness(release=release).as_dict(),
+        })
 
     def _edition_publish(self, request, edition, can_publish):
         """Publish the selected (or every) approved factsheet of the edition, or retry a batch's failures."""

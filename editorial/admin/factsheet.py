@@ -209,6 +209,7 @@ class WorkflowFactsheetAdmin(ValidationViewsMixin, RichTextReadOnlyMixin, factsh
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/workflow/", wrap(self.workflow_view), name="factsheets_factsheet_workflow"),
+            path("<path:object_id>/reopen-ask/", wrap(self.reopen_ask_view), name="factsheets_factsheet_reopen_ask"),
             path("<path:object_id>/publish-status/", wrap(self.publish_status_view),
                  name="factsheets_factsheet_publish_status"),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="factsheets_factsheet_compare"),
@@ -279,9 +280,22 @@ class WorkflowFactsheetAdmin(ValidationViewsMixin, RichTextReadOnlyMixin, factsh
                     phrase = STATE_PHRASES[TRANSITIONS[action].target]
                     messages.success(request, f"{label}: done. The factsheet {phrase}.")
         except WorkflowError as error:
-            messages.error(request, error.message)
+            messages.error(request, getattr(error, "html", None) or error.message)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        return redirect(self._change_url(factsheet))
+
+    def reopen_ask_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        factsheet = self._viewable(request, object_id)
+        try:
+            notified = services.reopen_ask(factsheet=factsheet, by=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The editors are asked to open a new draft for you"
+                                      + (f" ({', '.join(notified)})." if notified else "."))
         return redirect(self._change_url(factsheet))
 
     def publish_status_view(self, request, object_id):

@@ -22,11 +22,23 @@ STATE_NOTES = {
 }
 
 
+def _reopen(user, factsheet: Factsheet, transitions) -> dict[str, Any]:
+    """For an analyst on a published factsheet they may not reopen: who can, and the "Ask the editor" action."""
+    from editorial.team import users_with_role_permission
+
+    if factsheet.state not in (State.PUBLISHED, State.WITHDRAWN) or any(
+            t.action == "start_new_draft" for t in transitions) or not permissions.has_role_permission(user, "submit"):
+        return {"reopen_by": None, "can_ask_reopen": False}
+    editors = [u.get_full_name() or u.get_username() for u in users_with_role_permission("start_new_draft")]
+    return {"reopen_by": editors, "can_ask_reopen": permissions.can(user, "edit_request", factsheet)}
+
+
 def workflow_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
     """Everything the factsheet page shows about its workflow for this user: state, allowed actions, the open
     change request, open comments, carry-forward issues, versions and the comparisons worth a click."""
     publications = list(publication_list(factsheet=factsheet).select_related("revision"))
-    live = next((p for p in publications if p.withdrawn_at is None), None)
+    live = next((p for p in publications if p.withdrawn_at is None and not p.embargoed), None)
+    prepared = next((p for p in publications if p.embargoed), None)
     factsheet._editorial_has_live = live is not None  # read by permissions.has_live_version
     transitions = permissions.allowed_transitions(user, factsheet)
     # Actions on the live version sit beside the transitions (withdrawing it leaves a new draft as it is).
@@ -61,6 +73,9 @@ def workflow_panel(*, user, factsheet: Factsheet) -> dict[str, Any]:
         "can_handle_issues": permissions.can_edit(user, factsheet),
         "publications": publications,
         "live": live,
+        "prepared": prepared,
+        "prepared_release": prepared.release if prepared else None,
+        **_reopen(user, factsheet, transitions),
         # offered only when it would show something
         "compare_published": bool(live and live.revision and latest and live.revision_id != latest.pk
                                   and live.revision.snapshot != latest.snapshot),

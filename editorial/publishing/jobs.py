@@ -5,7 +5,7 @@ follows (a retry, a recovery)."""
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from editorial import notifications
 from editorial.audit import audit_record, author_id, factsheet_lock, state_set
-from editorial.models import Publication, PublishJob, Revision
+from editorial.models import EditionRelease, Publication, PublishJob, Revision
 from editorial.permissions import WorkflowError, has_role_permission
-from editorial.publishing.storage import next_number, pdf_discard, pdf_store
+from editorial.publishing import summaries
+from editorial.publishing.signals import publications_changed
+from editorial.publishing.storage import next_number, pdf_discard, pdf_store, publications_discard
 from editorial.rendering import pdf as pdf_rendering
 from editorial.rendering.document import factsheet_document, page_html_render
 from editorial.revisions import revision_store
@@ -37,21 +39,47 @@ class _PublishRefused(Exception):
     """The job cannot succeed however often it is tried (the state or the approval changed)."""
 
 
-def revision_render(*, factsheet: Factsheet, revision: Revision) -> tuple[bytes, str]:
-    """The PDF and the web page of a revision, both from its snapshot (never from the rows)."""
-    pdf = pdf_rendering.render_factsheet_pdf(factsheet, revision.snapshot)
+def revision_note(revision: Revision) -> str:
+    """The public note of a revision (what its version corrects), as approved."""
+    return ((revision.snapshot or {}).get("factsheet") or {}).get("correction_note") or ""
+
+
+def colophon_for(*, factsheet: Factsheet, revision: Revision, number: int, dated: date) -> dict:
+    """What the PDF's colophon says: this version, its date and note, and the earlier public versions."""
+    earlier = [
+        {"version": p.number, "date": p.dated or timezone.localdate(p.published_at), "note": p.note}
+        for p in Publication.objects.released().filter(factsheet=factsheet, number__lt=number).order_by("number")
+    ]
+    return {"version": number, "date": dated, "note": revision_note(revision), "earlier": earlier}
+
+
+def revision_render(*, factsheet: Factsheet, revision: Revision, colophon: dict | None = None) -> tuple[bytes, str]:
+    """The PDF and the web page of a revision, both from its snapshot (never from the rows); the PDF's colophon
+    names the version it is published as."""
+    pdf = pdf_rendering.render_factsheet_pdf(factsheet, revision.snapshot, colophon=colophon)
     html = page_html_render(factsheet_document(factsheet, revision.snapshot, web=True,
                                                modified=revision.created_at))
     return pdf, html
 
 
 def publication_make(*, factsheet: Factsheet, revision: Revision, by, pdf: bytes, stored: str,
-                     page_html: str) -> Publication:
-    """Make a rendered revision the factsheet's next live version (the factsheet's row is locked by the caller)."""
+                     page_html: str, release: EditionRelease | None = None, dated: date | None = None
+                     ) -> Publication:
+    """Make a rendered revision the factsheet's next version (the factsheet's row is locked by the caller): live at
+    once, or prepared for a release (embargoed: not public until the release)."""
     return Publication.objects.create(
         factsheet=factsheet, number=next_number(factsheet), published_at=timezone.now(), published_by=by,
         pdf=stored, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), revision=revision,
-        page_html=page_html,
+        page_html=page_html, release=release, embargoed=release is not None, note=revision_note(revision),
+        dated=dated or timezone.localdate(),
+    )
+
+
+def publications_announce(*, publications: list[Publication], reason: str) -> None:
+    """Tell the apps above (search index, sitemap…) that what the public sees changed, inside the transaction."""
+    publications_changed.send(
+        sender=Publication, reason=reason, publications=[p.pk for p in publications],
+        editions=sorted({p.factsheet.edition_id for p in publications}),
     )
 
 
@@ -72,25 +100,47 @@ def publish_job_run(*, job_id: int) -> Outcome:
     try:
         fs = Factsheet.objects.select_related("country", "edition").get(pk=job.factsheet_id)
         revision = Revision.objects.get(pk=job.revision_id)
-        _publish_job_check(fs, job)
-        pdf, page_html = revision_render(factsheet=fs, revision=revision)
+        release = EditionRelease.objects.filter(pk=job.release_id).first() if job.release_id else None
+        _publish_job_check(fs, job, release)
+        number = next_number(fs)
+        dated = release.local_time.date() if release else timezone.localdate()
+        colophon = colophon_for(factsheet=fs, revision=revision, number=number, dated=dated)
+        pdf, page_html = revision_render(factsheet=fs, revision=revision, colophon=colophon)
         stored = pdf_store(factsheet=fs, pdf=pdf, key=f"job{job.pk}-a{job.attempts}")
+        if release is None:  # the summary of the edition as it will be: rendered now, outside any lock
+            entries = [e for e in summaries.live_entries(edition=fs.edition) if e[0] != str(fs.country.code)]
+            summaries.summary_ensure_for(edition=fs.edition, entries=[*entries, (str(fs.country.code), revision.pk)])
         with transaction.atomic():
             fs = factsheet_lock(fs)
             job = PublishJob.objects.select_for_update(of=("self",)).select_related("requested_by").get(pk=job.pk)
             if job.status != PublishJob.Status.RUNNING:
                 pdf_discard(stored)
                 return Outcome(job.status)
-            _publish_job_check(fs, job)
+            if release is not None:
+                release = EditionRelease.objects.select_for_update().get(pk=release.pk)
+            _publish_job_check(fs, job, release)
+            if release is not None:  # a version prepared earlier for this release is replaced
+                publications_discard(Publication.objects.filter(factsheet=fs, embargoed=True))
+            if next_number(fs) != number:
+                raise WorkflowError("Another version was published during the render; rendering again.")
             publication = publication_make(factsheet=fs, revision=revision, by=job.requested_by, pdf=pdf,
-                                           stored=stored, page_html=page_html)
-            state_set(fs, State.PUBLISHED)
-            notified = notifications.author_notify(factsheet=fs, author_id=author_id(fs), by=job.requested_by,
-                                                   decision=f"Published as version {publication.number}",
-                                                   comment=job.comment)
-            audit_record(factsheet=fs, by=job.requested_by, action="publish", from_state=State.APPROVED,
-                         to_state=State.PUBLISHED, comment=job.comment or f"Version {publication.number}",
-                         revision=revision, notified=notified)
+                                           stored=stored, page_html=page_html, release=release, dated=dated)
+            if release is not None:
+                audit_record(factsheet=fs, by=job.requested_by, action="prepared", from_state=fs.state,
+                             to_state=fs.state, revision=revision,
+                             comment=f"Version {publication.number} is prepared for the release of the "
+                                     f"{fs.edition.year} edition on {release.local_time:%d %B %Y %H:%M} "
+                                     f"({release.time_zone}); not public until then.")
+            else:
+                state_set(fs, State.PUBLISHED)
+                notified = notifications.author_notify(factsheet=fs, author_id=author_id(fs), by=job.requested_by,
+                                                       decision=f"Published as version {publication.number}",
+                                                       comment=job.comment)
+                audit_record(factsheet=fs, by=job.requested_by, action="publish", from_state=State.APPROVED,
+                             to_state=State.PUBLISHED, comment=job.comment or f"Version {publication.number}",
+                             revision=revision, notified=notified)
+                summaries.summary_ensure(edition=fs.edition)
+                publications_announce(publications=[publication], reason="publish")
             job.status, job.finished_at, job.publication, job.error = (
                 PublishJob.Status.DONE, timezone.now(), publication, "")
             job.save(update_fields=["status", "finished_at", "publication", "error"])
@@ -107,7 +157,9 @@ def publish_job_run(*, job_id: int) -> Outcome:
         return Outcome(publish_job_failed(job, message), error=message)
 
 
-def _publish_job_check(fs: Factsheet, job: PublishJob) -> None:
+def _publish_job_check(fs: Factsheet, job: PublishJob, release: EditionRelease | None = None) -> None:
+    if release is not None and release.status != EditionRelease.Status.SCHEDULED:
+        raise _PublishRefused(f"The release it was prepared for is {release.get_status_display().lower()}.")
     if fs.state != State.APPROVED:
         raise _PublishRefused(f"{fs} is {fs.get_state_display().lower()}, no longer approved.")
     approved = approved_revision(factsheet=fs)
@@ -150,7 +202,8 @@ def demo_publish(*, factsheet: Factsheet) -> Publication | None:
     if fs.state != State.DRAFT or fs.publications.exists():
         return None
     revision, _ = revision_store(fs, by=None, reason="Loaded as demo data")
-    pdf, page_html = revision_render(factsheet=fs, revision=revision)
+    colophon = colophon_for(factsheet=fs, revision=revision, number=next_number(fs), dated=timezone.localdate())
+    pdf, page_html = revision_render(factsheet=fs, revision=revision, colophon=colophon)
     stored = pdf_store(factsheet=fs, pdf=pdf, key=f"v{next_number(fs)}")
     try:
         publication = publication_make(factsheet=fs, revision=revision, by=None, pdf=pdf, stored=stored,
@@ -161,6 +214,8 @@ def demo_publish(*, factsheet: Factsheet) -> Publication | None:
     state_set(fs, State.PUBLISHED)
     audit_record(factsheet=fs, by=None, action="publish", from_state=State.DRAFT, to_state=State.PUBLISHED,
                  comment=f"Demo data published as loaded (version {publication.number})", revision=revision)
+    summaries.summary_ensure(edition=fs.edition)
+    publications_announce(publications=[publication], reason="publish")
     return publication
 
 

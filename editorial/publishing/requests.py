@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from editorial.audit import audit_record
-from editorial.models import PublishJob, Revision
+from editorial.models import EditionRelease, Publication, PublishJob, Revision
 from editorial.permissions import WorkflowError
 from editorial.publishing.selectors import batch_jobs
 from editorial.publishing.tasks import publish_job_task
@@ -22,12 +22,14 @@ class StaleApproval(WorkflowError):
     """The content is no longer the approved revision."""
 
 
-def publish_job_request(*, factsheet: Factsheet, by, comment: str = "", batch: str = "") -> PublishJob:
+def publish_job_request(*, factsheet: Factsheet, by, comment: str = "", batch: str = "",
+                        release: EditionRelease | None = None) -> PublishJob:
     """Record the decision to publish the approved revision and queue its rendering; returns the job at once
-    and a worker makes it live (publish_job_run). If the content changed since the approval (say, a
-    vocabulary label was edited), nothing is queued and the factsheet goes back to draft."""
+    and a worker makes it live (publish_job_run). While the edition has a release scheduled, the version is
+    prepared for it instead (rendered and stored, public at the release). If the content changed since the
+    approval (say, a vocabulary label was edited), nothing is queued and the factsheet goes back to draft."""
     try:
-        job = _publish_request(factsheet=factsheet, by=by, comment=comment, batch=batch)
+        job = _publish_request(factsheet=factsheet, by=by, comment=comment, batch=batch, release=release)
     except StaleApproval as error:
         revision_record(factsheet=factsheet, by=None, reason="Changed after the approval (found at publishing)")
         raise WorkflowError(error.message + " It is back to draft and needs a new review.") from None
@@ -46,14 +48,24 @@ def approved_and_unchanged(fs: Factsheet) -> Revision:
 
 
 @transaction.atomic
-def _publish_request(*, factsheet: Factsheet, by, comment: str, batch: str) -> PublishJob:
+def _publish_request(*, factsheet: Factsheet, by, comment: str, batch: str,
+                     release: EditionRelease | None) -> PublishJob:
     fs, previous, comment = transition_begin(factsheet=factsheet, by=by, action="publish", comment=comment)
     if PublishJob.objects.filter(factsheet=fs, status__in=PublishJob.ACTIVE).exists():
         raise WorkflowError(f"{fs} is already being published; its new version goes live in a moment.")
     approved = approved_and_unchanged(fs)
-    job = PublishJob.objects.create(factsheet=fs, revision=approved, requested_by=by, comment=comment, batch=batch)
+    release = release or EditionRelease.objects.filter(edition_id=fs.edition_id,
+                                                       status=EditionRelease.Status.SCHEDULED).first()
+    if release is not None and Publication.objects.filter(factsheet=fs, release=release, embargoed=True,
+                                                          revision=approved,
+                                                          dated=release.local_time.date()).exists():
+        raise WorkflowError(f"{fs} is already prepared for the release of {release.local_time:%d %B %Y %H:%M} "
+                            f"({release.time_zone}); it goes live then.")
+    job = PublishJob.objects.create(factsheet=fs, revision=approved, requested_by=by, comment=comment, batch=batch,
+                                    release=release)
     audit_record(factsheet=fs, by=by, action="publish_requested", from_state=previous, to_state=previous,
-                 comment=comment, revision=approved)
+                 comment=comment or (f"To be prepared for the release of {release.local_time:%d %B %Y %H:%M} "
+                                     f"({release.time_zone})." if release else ""), revision=approved)
     # The database queue stores the task in this transaction: a worker sees it once the decision is committed,
     # never before, and never without it.
     publish_job_task.enqueue(job.pk)

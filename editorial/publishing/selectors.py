@@ -1,11 +1,12 @@
 """Reads of publishing: the live versions the public sees, earlier versions, and the publish jobs' progress."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from editorial.models import Publication, PublishJob
+from editorial.models import EditionRelease, Publication, PublishJob
 from factsheets.models import Edition, Factsheet
 
 
@@ -116,3 +117,56 @@ def batch_progress(*, batch: str) -> dict[str, Any]:
         "failed_items": [{"country": str(job.factsheet.country.name), "error": job.error}
                          for job in jobs if job.status == PublishJob.Status.FAILED],
     }
+
+
+@dataclass
+class PublicationEvent:
+    """One thing that happened to the public versions, as a feed tells it."""
+
+    kind: str  # published | corrected | withdrawn | released
+    at: Any
+    year: int
+    code: str  # "" for an edition's release
+    title: str
+    text: str
+    guid: str
+
+
+def publication_events(*, year: int | None = None, limit: int = 100) -> list[PublicationEvent]:
+    """New factsheets, new versions with their notes, withdrawals and edition releases, newest first (three
+    queries). Only what the public has seen: nothing prepared for a release to come."""
+    released = Publication.objects.released().select_related("factsheet__country", "factsheet__edition")
+    releases = EditionRelease.objects.filter(status=EditionRelease.Status.RELEASED).select_related("edition")
+    if year is not None:
+        released = released.filter(factsheet__edition__year=year)
+        releases = releases.filter(edition__year=year)
+    events = []
+    for p in released.order_by("-published_at", "-id")[:limit]:
+        fs = p.factsheet
+        name, y, code = fs.country.name, fs.edition.year, str(fs.country.code).lower()
+        if p.number == 1:
+            title, text = f"{name}, {y} edition: new factsheet", f"The {y} country factsheet of {name} is published."
+        else:
+            title = f"{name}, {y} edition: version {p.number}"
+            text = p.note or f"Version {p.number} of the {y} country factsheet of {name} is published."
+        events.append(PublicationEvent("published" if p.number == 1 else "corrected", p.published_at, y, code,
+                                       title, text, f"publication-{p.pk}"))
+    withdrawn: dict[tuple[int, Any], Publication] = {}
+    for p in released.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at", "-number")[:limit]:
+        withdrawn.setdefault((p.factsheet_id, p.withdrawn_at), p)
+    for p in withdrawn.values():
+        fs = p.factsheet
+        events.append(PublicationEvent(
+            "withdrawn", p.withdrawn_at, fs.edition.year, str(fs.country.code).lower(),
+            f"{fs.country.name}, {fs.edition.year} edition: withdrawn",
+            f"The {fs.edition.year} country factsheet of {fs.country.name} is withdrawn from the site.",
+            f"withdrawal-{p.factsheet_id}-{int(p.withdrawn_at.timestamp())}"))
+    for release in releases.order_by("-released_at")[:limit]:
+        y = release.edition.year
+        events.append(PublicationEvent(
+            "released", release.released_at, y, "", f"The {y} edition is released",
+            f"The {y} edition of the ECCP country factsheets is released: {release.released_count} factsheet"
+            f"{'s' if release.released_count != 1 else ''} with its summary report and open data.",
+            f"release-{release.pk}"))
+    events.sort(key=lambda e: (e.at, e.kind == "released"), reverse=True)
+    return events[:limit]

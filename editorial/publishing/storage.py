@@ -1,6 +1,7 @@
 """Storing published PDFs: under a name of their own before any publication points at them, never half written."""
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Max
 
 from editorial.models import Publication
@@ -9,8 +10,20 @@ from factsheets.models import Factsheet
 
 
 def next_number(factsheet: Factsheet) -> int:
-    """The number the factsheet's next publication takes (the factsheet's row is locked by the caller)."""
-    return (factsheet.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    """The number the factsheet's next publication takes (the factsheet's row is locked by the caller). A version
+    prepared for a release and not released yet holds no number for good: it is replaced when prepared again."""
+    return (Publication.objects.released().filter(factsheet=factsheet).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def publications_discard(publications) -> int:
+    """Delete versions that were never public (prepared for a release that was cancelled, or prepared again), and
+    their PDFs once the transaction has committed. Returns how many."""
+    doomed = list(publications.filter(embargoed=True))
+    for publication in doomed:
+        name = publication.pdf.name
+        publication.delete()
+        transaction.on_commit(lambda name=name: pdf_discard(name))
+    return len(doomed)
 
 
 def pdf_store(*, factsheet: Factsheet, pdf: bytes, key: str) -> str:

@@ -10,17 +10,38 @@ from django.utils import timezone
 from django_tasks import task
 
 from editorial.models import PublishJob
-from editorial.publishing import jobs
+from editorial.publishing import jobs, releases
+
+RELEASE_WAIT_SECONDS = 10  # a due release waiting for a preparation looks again after this
 
 
 @task()
 def publish_job_task(job_id: int) -> str:
-    """Render and publish one publish job; on a failure with attempts left, queue it again after a delay."""
+    """Render and publish one publish job; on a failure with attempts left, queue it again after a delay. A
+    finished preparation lets a due release that waited for it go ahead."""
     publish_jobs_recover()
     outcome = jobs.publish_job_run(job_id=job_id)
     if outcome.retry:
         return publish_job_retry(job_id=job_id)
+    release_id = PublishJob.objects.filter(pk=job_id).values_list("release", flat=True).first()
+    if release_id is not None:  # the last preparation also prepares the summary report the release will show
+        releases.release_summary_prepare(release_id=release_id)
+    releases.releases_due_run()
     return outcome.status
+
+
+@task()
+def edition_release_task(release_id: int) -> str:
+    """Make an edition's release when it is due (queued for the release time; a worker that starts later takes
+    it then). While a preparation is under way it looks again a few seconds later; a failed preparation leaves
+    it to the editor (health reports the late release)."""
+    publish_jobs_recover()
+    outcome = releases.release_run(release_id=release_id)
+    if outcome == "waiting" and edition_release_task.get_backend().supports_defer:
+        with transaction.atomic():
+            edition_release_task.using(
+                run_after=timezone.now() + timedelta(seconds=RELEASE_WAIT_SECONDS)).enqueue(release_id)
+    return outcome
 
 
 def retry_delay(attempts: int) -> int:

@@ -58,7 +58,8 @@ def css_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def factsheet_html(document: Document, *, draft: bool = False, revision_label: str | None = None) -> str:
+def factsheet_html(document: Document, *, draft: bool = False, revision_label: str | None = None,
+                   colophon: dict | None = None) -> str:
     footer = f"Country factsheet · {document.country} · {document.year}"
     if draft:
         footer = f"DRAFT · {revision_label} · {footer}"
@@ -69,7 +70,8 @@ def factsheet_html(document: Document, *, draft: bool = False, revision_label: s
     )
     return render_to_string(
         "editorial/pdf/factsheet.html",
-        {"doc": document, "draft": draft, "revision_label": revision_label, "page_css": mark_safe(page_css)},  # noqa: S308
+        {"doc": document, "draft": draft, "revision_label": revision_label, "page_css": mark_safe(page_css),  # noqa: S308
+         "colophon": colophon},
     )
 
 
@@ -80,6 +82,7 @@ def render_factsheet_pdf(
     draft: bool = False,
     revision_label: str | None = None,
     pdf_variant: str | None = "pdf/ua-1",
+    colophon: dict | None = None,
 ) -> bytes:
     """Render a snapshot of the factsheet (an approved revision's; None: the working copy as it is now) as a PDF,
     accessible (PDF/UA-1) unless another variant is asked for; drafts carry a DRAFT watermark, "DRAFT" in their
@@ -89,7 +92,7 @@ def render_factsheet_pdf(
     document = factsheet_document(factsheet, snapshot)
     if draft and not revision_label:
         revision_label = f"revision {document.factsheet.lock_version}"
-    html = factsheet_html(document, draft=draft, revision_label=revision_label)
+    html = factsheet_html(document, draft=draft, revision_label=revision_label, colophon=colophon)
     with _lock, _gc_paused():
         font_config, css, fetcher, image_cache, counter_style = _resources()
         base_url = (print_dir() / "index.html").as_uri()

@@ -73,7 +73,8 @@ def factsheet_data(record: Record) -> dict:
     base = f"/factsheets/{record.year}/{record.code.lower()}"
     return shape(
         FACTSHEET, id=record.key, edition=record.year, country={"code": record.code, "name": record.country},
-        version=record.version, published=record.published_at.isoformat() if record.published_at else None,
+        version=record.version, version_note=record.note,
+        published=record.published_at.isoformat() if record.published_at else None,
         page=site(base + "/"), pdf=site(base + ".pdf"), pdf_version=site(f"{base}/v{record.version}.pdf"),
         data_version=site(f"/data/{record.year}/{record.code.lower()}/v{record.version}.json"),
         licence=LICENCE["url"], assessment_method="score" if record.scored else "level",

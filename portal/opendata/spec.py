@@ -163,6 +163,7 @@ FACTSHEET: Spec = {
                  "properties": {"code": {"enum": COUNTRY_CODES, "description": "ISO 3166-1 alpha-2."},
                                 "name": {"type": "string", "minLength": 1}}}, "The country."),
     "version": ({"type": "integer", "minimum": 1}, "The published version's number."),
+    "version_note": (STRING, "What this version corrects, as its public note says (empty for a first version)."),
     "published": (DATE_TIME, "When this version went live."),
     "page": (URI, "The factsheet's web page."),
     "pdf": (URI, "The current version's PDF."),

@@ -106,6 +106,7 @@ def _policy(name: str, description: str, type_: str = "string", **constraints) -
 
 FACTSHEETS = Table("factsheets", "Factsheets: one row per published factsheet", lambda fs: [{}], [
     *KEY_COLUMNS, COUNTRY, VERSION,
+    _fs("version_note", "What this version corrects, as its public note says (empty for a first version)."),
     _fs("published", "When this version went live.", "datetime", required=True),
     _fs("assessment_method", "level or score: they do not compare.", enum=["level", "score"], required=True),
     _fs("page", "The factsheet's web page.", **URI), _fs("pdf", "The current version's PDF.", **URI),
@@ -117,6 +118,7 @@ FACTSHEETS = Table("factsheets", "Factsheets: one row per published factsheet", 
 POLICIES = Table("policies", "Policies: one row per policy of Table 1", lambda fs: [
     {"policy": p} for p in fs["policies"]], [
     *KEY_COLUMNS, COUNTRY, VERSION,
+    _fs("version_note", "What this version corrects, as its public note says (empty for a first version)."),
     _fs("published", "When this version went live.", "datetime"), _fs("pdf", "The current version's PDF.", **URI),
     Column("policy_id", "string", "Stable identifier of the policy (the same across versions and carried-forward "
            "editions).", lambda row: row["policy"]["id"], {"required": True, "unique": True}),

@@ -43,9 +43,15 @@ def factsheet(db):
 def walk(factsheet, state, users):
     """Bring a factsheet to a state through the services: the analyst edits and submits, the reviewer decides,
     the editor publishes."""
+    from editorial.models import Publication
+
     analyst, reviewer, editor = users["analyst"], users["reviewer"], users["editor"]
     factsheet.updated_by = analyst
-    factsheet.save(update_fields=["updated_by"])
+    update = ["updated_by"]
+    if not factsheet.correction_note and Publication.objects.released().filter(factsheet=factsheet).exists():
+        factsheet.correction_note = "Corrects the test data."  # a new version tells readers what it changes
+        update.append("correction_note")
+    factsheet.save(update_fields=update)
     services.revision_record(factsheet=factsheet, by=analyst, reason="Edited")
     if state == State.DRAFT:
         return factsheet

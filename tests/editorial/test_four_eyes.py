@@ -76,6 +76,9 @@ def test_changes_already_published_no_longer_bind_their_author(users, factsheet,
     _edit(factsheet, users["editor"], "<p>Written by the editor, reviewed and published.</p>")
     walk_to(factsheet, State.PUBLISHED)
     services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
+    factsheet.refresh_from_db()
+    factsheet.correction_note = "Rewrites the introduction."
+    factsheet.save(update_fields=["correction_note"])
     _edit(factsheet, users["analyst"], "<p>A new draft by the analyst.</p>")
     services.factsheet_submit(factsheet=factsheet, by=users["analyst"])
     factsheet.refresh_from_db()

@@ -22,7 +22,8 @@ def test_workflow_permissions_per_role():
     assert not {"submit_factsheet", "publish_factsheet", "open_edition"} & reviewer
     everything = set(Permission.objects.filter(content_type__app_label="editorial").values_list("codename", flat=True))
     validation_records = {f"{action}_{model}" for action in ("add", "change", "delete")
-                          for model in ("validationrequest", "validationanswer", "validationopening", "publishjob")}
+                          for model in ("validationrequest", "validationanswer", "validationopening", "publishjob",
+                                        "editionrelease", "editionsummary")}
     assert editor == everything - validation_records  # these records are written by their services only
     assert not validation_records & (analyst | reviewer)
 

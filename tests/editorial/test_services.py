@@ -131,6 +131,7 @@ def test_versioned_publications_keep_earlier_versions(users, factsheet, walk_to)
     assert factsheet.state == State.DRAFT
     assert current_publication(factsheet=factsheet) == first  # stays public while the new draft is worked on
     factsheet.introduction = "<p>Corrected introduction.</p>"
+    factsheet.correction_note = "Corrects the introduction."
     factsheet.save()
     services.revision_record(factsheet=factsheet, by=users["analyst"])
     services.factsheet_submit(factsheet=factsheet, by=users["analyst"])

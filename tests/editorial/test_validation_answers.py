@@ -98,6 +98,10 @@ def test_a_confirmation_does_not_carry_over_to_the_next_publication_cycle(requir
     mexico.refresh_from_db()
     assert mexico.state == State.PUBLISHED
     services.factsheet_start_new_draft(factsheet=mexico, by=users["editor"])
+    mexico.refresh_from_db()
+    mexico.correction_note = "Updates the 2023 budget."
+    mexico.save()
+    services.revision_record(factsheet=mexico, by=users["analyst"])
     services.factsheet_submit(factsheet=mexico, by=users["analyst"])
     mexico.refresh_from_db()
     with pytest.raises(WorkflowError, match="before version 1 was published"):

@@ -57,6 +57,7 @@ def _new_draft_under_way(factsheet, users, state):
     services.factsheet_start_new_draft(factsheet=factsheet, by=users["editor"])
     factsheet.refresh_from_db()
     factsheet.introduction = "<p>The next version, being written.</p>"
+    factsheet.correction_note = "Rewrites the introduction."
     factsheet.save()
     services.revision_record(factsheet=factsheet, by=users["analyst"])
     if state in (State.IN_REVIEW, State.APPROVED):

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django_countries import countries
 
+from editorial.publishing.summaries import summary_ensure
 from factsheets.models import Edition, Vocabulary
 from tests import factories
 from tests.editorial.conftest import users  # noqa: F401 - the users per role, as in the editorial tests
@@ -75,7 +76,8 @@ def published_edition(year: int, n: int) -> EditionBuilder:
             ("National cluster policy", OBJECTIVES[:2], 1_000_000, f"Programme {code}"),
             ("Broad policy", OBJECTIVES[1:], None, f"Strategy {code}"),
         ])
-        factories.publish_fast(fs)
+        factories.publish_fast(fs, summary=False)
+    summary_ensure(edition=builder.edition)
     return builder
 
 

@@ -17,7 +17,8 @@ FUTURE = format_datetime(datetime(2100, 1, 1, tzinfo=UTC), usegmt=True)
 
 @pytest.fixture
 def summary_renders(monkeypatch):
-    from portal import views
+    """Every render of a summary PDF, wherever it happens (at publishing, or by a view)."""
+    from portal import reports, views
 
     renders = []
     real = views.render_branded_pdf
@@ -26,6 +27,7 @@ def summary_renders(monkeypatch):
         renders.append(html)
         return real(html, **kwargs)
     monkeypatch.setattr(views, "render_branded_pdf", render)
+    monkeypatch.setattr(reports, "render_branded_pdf", render)
     return renders
 
 
@@ -34,12 +36,13 @@ def summary_renders(monkeypatch):
 def test_host_header_variants_share_one_cached_summary_pdf(client, settings, summary_renders):
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     published_edition(2060, 2)
+    rendered_at_publishing = len(summary_renders)
     etags = set()
     for host in ("localhost", "LOCALHOST", "lOcalhost", "localhost.", "testserver", "TestServer"):
         response = client.get("/factsheets/2060/summary.pdf", HTTP_HOST=host)
         assert response.status_code == 200, host
         etags.add(response["ETag"])
-    assert len(summary_renders) == 1 and len(etags) == 1
+    assert len(summary_renders) - rendered_at_publishing <= 1 and len(etags) == 1  # never once per spelling
 
 
 @pytest.mark.parametrize("url", ["/data/2061.json", "/data/2061.csv", "/data/catalog.jsonld", "/factsheets/2061/mx/",
