@@ -1,19 +1,27 @@
 """Caching of the public pages and data files: an ETag and a Last-Modified from the publications' state (one
 query), 304 for a conditional GET that matches, and the response kept in the cache under that state, so it is
-invalidated the moment a version goes live or is withdrawn, in every process."""
+invalidated the moment a version goes live or is withdrawn, in every process. Their text (HTML, JSON, CSV, XML)
+is sent gzip-compressed to a client that accepts it."""
 
 import hashlib
 from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from portal.selectors import publication_state
 
 CACHE_SECONDS = 24 * 3600  # the key changes with every publication: the timeout only bounds the memory
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
+# Compressed here rather than by a middleware on every URL: these responses are the same for every reader (no
+# session, no CSRF token, nothing secret), so compressing them cannot leak a secret (BREACH); the admin and the
+# national validation pages, which hold CSRF tokens, are left as they are. PDFs and images are compressed already.
+COMPRESSED_TYPES = ("text/", "application/json", "application/ld+json", "application/schema+json",
+                    "application/xml", "image/svg+xml")
+_gzip = GZipMiddleware(lambda request: None)
 
 
 def _state(request) -> dict:
@@ -34,7 +42,8 @@ def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
             fingerprint = "|".join(str(state[k]) for k in sorted(state))
             url = request.get_full_path() if query else request.path
             digest = hashlib.sha256(f"portal-1|{fingerprint}|{request.get_host()}|{url}".encode()).hexdigest()[:40]
-            etag = f'"{digest}"'
+            # Weak: the same page state, whether sent compressed or not.
+            etag = f'W/"{digest}"'
             last_modified = int(changed.timestamp()) if changed else None
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
@@ -57,6 +66,14 @@ def public(*, max_age: int = 60, cors: bool = False, query: bool = False):
             if cors:
                 response["Access-Control-Allow-Origin"] = "*"
                 response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
-            return response
+            return compressed(request, response)
         return wrapped
     return decorate
+
+
+def compressed(request, response):
+    """The response gzip-compressed when the client accepts it and its type is text (Django's GZipMiddleware:
+    `Vary: Accept-Encoding`, nothing under 200 bytes, a 304 left as it is)."""
+    if response.get("Content-Type", "").startswith(COMPRESSED_TYPES):
+        return _gzip.process_response(request, response)
+    return response

@@ -4,7 +4,7 @@ one for the publications it shows (their approved revisions joined), plus at mos
 import re
 from html import unescape
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 
 from editorial.models import AuditEntry, Publication
 from editorial.selectors import (
@@ -114,3 +114,11 @@ def editions_catalog() -> list[dict]:
     )
     return [{"year": r["factsheet__edition__year"], "count": r["count"], "first": r["first"].isoformat(),
              "modified": r["modified"].isoformat()} for r in rows]
+
+
+def sitemap_publications() -> list[dict]:
+    """Every publication, live or withdrawn, with its edition, country and dates, for the sitemap (one query)."""
+    return list(Publication.objects.values(
+        "factsheet", "number", "published_at", "withdrawn_at",
+        year=F("factsheet__edition__year"), code=F("factsheet__country__code"),
+    ))

@@ -1,4 +1,5 @@
-"""Public URLs: the factsheet pages, the edition explorer, compare, the summary report and the open data."""
+"""Public URLs: the factsheet pages (and their preview images), the edition explorer, compare, the summary report,
+the open data, and the sitemap and robots.txt for search engines."""
 
 from django.urls import path
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("factsheets/<int:year>/summary/", views.summary, name="summary"),
     path("factsheets/<int:year>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("factsheets/<int:year>/<slug:country>/", views.factsheet, name="factsheet"),
+    path("factsheets/<int:year>/<slug:country>/cover-v<int:number>.png", views.factsheet_cover,
+         name="factsheet_cover"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
     path("data/schema.json", views.data_schema, name="data_schema"),
     path("data/catalog.jsonld", views.data_catalog, name="data_catalog"),
     path("data/<int:year>.json", views.data_edition_json, name="data_edition_json"),

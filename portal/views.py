@@ -4,18 +4,23 @@ open data. Published content only: every page reads the live publications and th
 import json
 import re
 
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from editorial import permissions
 from editorial.rendering import render_branded_pdf
-from portal import explorer, opendata, selectors
+from editorial.selectors import publication_version_get
+from portal import covers, explorer, opendata, selectors, seo
 from portal.caching import public
 from portal.compare import comparison
+from portal.sitemaps import SITEMAPS
 from portal.summary import edition_summary
 
 COMPARE_KEY = re.compile(r"^(\d{4})-([a-z]{2})$")
@@ -35,7 +40,8 @@ def _absolute(request):
 @require_safe
 @public()
 def index(request):
-    return render(request, "portal/index.html", {"editions": selectors.editions_index(), "nav": "home"})
+    return render(request, "portal/index.html", {"editions": selectors.editions_index(), "nav": "home",
+                                                 "meta": seo.index_meta()})
 
 
 @require_safe
@@ -45,7 +51,26 @@ def factsheet(request, year: int, country: str):
     page = selectors.factsheet_page(year=year, code=code)
     if page is None:
         raise Http404("No published factsheet here.")
-    return render(request, "portal/factsheet.html", {**page, "year": year, "code": code})
+    meta = seo.factsheet_meta(publication=page["publication"], earlier=page["earlier"], year=year, code=code)
+    return render(request, "portal/factsheet.html", {**page, "year": year, "code": code, "meta": meta})
+
+
+@require_safe
+def factsheet_cover(request, year: int, country: str, number: int):
+    """The preview image of a live version for social sites, rendered once per publication (portal/covers.py)."""
+    publication = publication_version_get(year=year, country_code=_code(country), number=number)
+    if publication is None:
+        raise Http404("No published factsheet here.")
+    etag = f'"{publication.pdf_sha256[:32]}-{covers.DESIGN}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        png = covers.cover_or_none(publication)
+        if png is None:
+            raise Http404("No preview image for this factsheet.")
+        response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=7 * 24 * 3600)  # a version's image never changes
+    return response
 
 
 @require_safe
@@ -53,9 +78,11 @@ def factsheet(request, year: int, country: str):
 def edition(request, year: int):
     records = _edition_records(year)
     filters = explorer.parse(request.GET)
+    shown = filters.url(drop="sort")  # the canonical address keeps the filters, not the order
     return render(request, "portal/explorer.html", {
         "year": year, "filters": filters, "scored": any(r.scored for r in records),
         **explorer.explore(records, filters),
+        "meta": seo.explorer_meta(year=year, records=records, query="" if shown == "?" else shown),
     })
 
 
@@ -80,6 +107,7 @@ def compare(request):
         "selected": [r.key for r in records], "slots": range(COMPARE_MAX),
         "too_many": len(request.GET.getlist("f")) > COMPARE_MAX,
         "comparison": comparison(records) if len(records) >= 2 else None, "nav": "compare",
+        "meta": seo.compare_meta(records=records),
     })
 
 
@@ -87,7 +115,8 @@ def _summary_context(request, year: int, *, preview: bool) -> dict:
     records = selectors.summary_preview_records(year=year) if preview else _edition_records(year)
     if not records:
         raise Http404("No factsheet of this edition is published.")
-    return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records}
+    return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records,
+            "meta": seo.summary_meta(year=year, preview=preview)}
 
 
 def _preview_allowed(request) -> bool:
@@ -133,6 +162,34 @@ def _summary_pdf(request, year: int, *, preview: bool):
     name = f"ECCP-Country-Factsheets-Summary-{year}{'-PREVIEW' if preview else ''}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+# --- for search engines -----------------------------------------------------------------------------------------
+
+@require_safe
+@public(max_age=3600)
+def sitemap(request):
+    response = sitemap_view(request, sitemaps=SITEMAPS)
+    response.render()
+    return response
+
+
+ROBOTS = """User-agent: *
+Disallow: /admin/
+Disallow: /validate/
+Disallow: /editorial/
+Disallow: /*preview=
+
+Sitemap: {sitemap}
+"""
+
+
+@require_safe
+@public(max_age=3600)
+def robots(request):
+    """Keeps crawlers out of the back office, the national validation links and the editors' previews."""
+    return HttpResponse(ROBOTS.format(sitemap=seo.absolute(reverse("portal:sitemap"))),
+                        content_type="text/plain; charset=utf-8")
 
 
 # --- open data ------------------------------------------------------------------------------------------------
