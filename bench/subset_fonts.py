@@ -58,7 +58,7 @@ def make(weight: str, name: str, ranges: str) -> Path:
     options.hinting = False  # modern browsers rasterise unhinted outlines well; a third of the bytes
     options.desubroutinize = True
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # the copyright and licence fields the OFL asks to keep
-    font = TTFont(SOURCE / f"Lato-{weight}.ttf")
+    font = TTFont(SOURCE / f"Lato-{weight}.ttf", recalcTimestamp=False)  # the same bytes on every run
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes(ranges))
     subsetter.subset(font)
