@@ -2,7 +2,7 @@
 query; for a data file, the state of its own dataset), 304 for a conditional GET that matches what exists, and
 the response kept in the cache under that state and the canonical site and URL, so it is invalidated the moment a
 version goes live or is withdrawn, in every process, and no spelling of a Host header or a query string can make
-another entry."""
+another entry. Their text (HTML, JSON, CSV, XML) is sent gzip-compressed to a client that accepts it."""
 
 import hashlib
 from collections.abc import Callable
@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -18,8 +19,14 @@ from editorial.notifications import site_url
 from portal.selectors import publication_state
 
 CACHE_SECONDS = 24 * 3600  # the key changes with every publication: the timeout only bounds the memory
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified"}
+# Compressed here rather than by a middleware on every URL: these responses are the same for every reader (no
+# session, no CSRF token, nothing secret), so compressing them cannot leak a secret (BREACH); the admin and the
+# national validation pages, which hold CSRF tokens, are left as they are. PDFs and images are compressed already.
+COMPRESSED_TYPES = ("text/", "application/json", "application/ld+json", "application/schema+json",
+                    "application/xml", "image/svg+xml")
+_gzip = GZipMiddleware(lambda request: None)
 
 
 def _state(request) -> dict:
@@ -56,7 +63,8 @@ def public(*, max_age: int = 60, cors: bool = False, query=False, scope: Callabl
             wanted = (query(request) if callable(query) else request.META.get("QUERY_STRING", "")) if query else ""
             url = f"{request.path}?{wanted}" if wanted else request.path
             digest = hashlib.sha256(f"portal-2|{fingerprint}|{site_url()}|{url}".encode()).hexdigest()[:40]
-            etag = f'"{digest}"'
+            # Weak: the same page state, whether sent compressed or not.
+            etag = f'W/"{digest}"'
             last_modified = int(changed.timestamp()) if changed else None
             key = f"portal:{digest}"
             kept = cache.get(key)
@@ -81,6 +89,14 @@ def public(*, max_age: int = 60, cors: bool = False, query=False, scope: Callabl
             if cors:
                 for name, value in CORS_HEADERS.items():
                     response[name] = value
-            return response
+            return compressed(request, response)
         return wrapped
     return decorate
+
+
+def compressed(request, response):
+    """The response gzip-compressed when the client accepts it and its type is text (Django's GZipMiddleware:
+    `Vary: Accept-Encoding`, nothing under 200 bytes, a 304 left as it is)."""
+    if response.get("Content-Type", "").startswith(COMPRESSED_TYPES):
+        return _gzip.process_response(request, response)
+    return response

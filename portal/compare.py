@@ -9,6 +9,8 @@ from portal.records import VOCABULARIES, VOCABULARY_LABELS, Record
 
 
 def comparison(records: list[Record]) -> dict:
+    """Each row's cells come as (record, value) pairs: a phone shows one block per row, each value under the name
+    of its factsheet."""
     methods = {r.scored for r in records}
     groups = []
     for scored in sorted(methods, reverse=True):
@@ -20,7 +22,7 @@ def comparison(records: list[Record]) -> dict:
                     names.append(criterion.name)
         groups.append({
             "scored": scored, "records": members,
-            "rows": [{"name": name, "cells": [r.criterion(name) for r in members]} for name in names],
+            "rows": [{"name": name, "cells": [(r, r.criterion(name)) for r in members]} for name in names],
         })
     dimensions = []
     for vocabulary in VOCABULARIES:
@@ -30,11 +32,12 @@ def comparison(records: list[Record]) -> dict:
             continue
         dimensions.append({
             "title": VOCABULARY_LABELS[vocabulary],
-            "cells": [[{"label": label, "shared": label in shared} for label in labels] for labels in cells],
+            "cells": [(r, [{"label": label, "shared": label in shared} for label in labels])
+                      for r, labels in zip(records, cells, strict=True)],
             "shared": len(shared),
         })
     facts = [
-        {"title": title, "cells": [[(name, value(p)) for name, p in zip(r.policy_names, r.policies, strict=True)]
+        {"title": title, "cells": [(r, [(name, value(p)) for name, p in zip(r.policy_names, r.policies, strict=True)])
                                    for r in records]}
         for title, value in (("History", _history), ("Budget, overall", lambda p: _eur(p, "overall")),
                              ("Budget, annual", lambda p: _eur(p, "annual")))

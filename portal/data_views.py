@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.shortcuts import render
 from django.urls import reverse
 
-from portal import opendata, selectors
+from portal import opendata, selectors, seo
 from portal.caching import CORS_HEADERS, public
 from portal.opendata.codebook import data_page
 
@@ -86,8 +86,11 @@ def _version(**kwargs):
 
 @public(max_age=300)
 def data_index(request):
-    return render(request, "portal/data.html", data_page(selectors.editions_catalog(), _methodologies(),
-                                                         selectors.data_changes()))
+    meta = seo.page_meta(title="Open data", path=reverse("portal:data"),
+                         description="The open data of the ECCP country factsheets: files per edition with their "
+                                     "sizes, licence, how to cite them, the codebook and the changelog.")
+    return render(request, "portal/data.html", {**data_page(selectors.editions_catalog(), _methodologies(),
+                                                            selectors.data_changes()), "meta": meta})
 
 
 @data_file

@@ -253,7 +253,7 @@ def explore(records: list[Record], filters: Filters) -> dict:
         column["url"] = filters.url(set_=("sort", f"-{column['key']}" if current and not descending
                                           else column["key"]))
     rows = [
-        {"record": r, "cells": [r.criterion(name) for name in criteria],
+        {"record": r, "cells": [(name, r.criterion(name)) for name in criteria],
          "matching": [FOOTNOTE_CALL.sub("", p.get("name") or "").strip() for p in matching_policies(r, filters)]
          if (filters.categories or filters.budget) else None}
         for r in sort_records(shown, filters.sort, criteria)

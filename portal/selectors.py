@@ -4,7 +4,7 @@ one for the publications it shows (their approved revisions joined), plus at mos
 import re
 from html import unescape
 
-from django.db.models import Count, Max, Min, Q, Subquery
+from django.db.models import Count, F, Max, Min, Q, Subquery
 
 from editorial.models import AuditEntry, EditionRelease, Publication
 from editorial.publishing.selectors import (
@@ -244,3 +244,11 @@ def feed_entries(*, year: int | None = None, limit: int = 100) -> list:
     from editorial.publishing.selectors import publication_events
 
     return publication_events(year=year, limit=limit)
+
+
+def sitemap_publications() -> list[dict]:
+    """Every publication, live or withdrawn, with its edition, country and dates, for the sitemap (one query)."""
+    return list(Publication.objects.released().values(
+        "factsheet", "number", "published_at", "withdrawn_at",
+        year=F("factsheet__edition__year"), code=F("factsheet__country__code"),
+    ))

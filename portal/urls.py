@@ -1,4 +1,5 @@
-"""Public URLs: the factsheet pages, the edition explorer, compare, the summary report and the open data."""
+"""Public URLs: the factsheet pages (and their preview images), the edition explorer, compare, the summary report,
+the open data, and the sitemap and robots.txt for search engines."""
 
 import re
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("factsheets/<int:year>/<slug:country>/", views.factsheet, name="factsheet"),
     path("factsheets/<int:year>/<slug:country>/v<int:number>/changes/", views.version_changes,
          name="version_changes"),
+    path("factsheets/<int:year>/<slug:country>/cover-v<int:number>.png", views.factsheet_cover,
+         name="factsheet_cover"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
     path("data/", data_views.data_index, name="data"),
     path("data/catalog.jsonld", data_views.catalog, name="data_catalog"),
     path("data/schema.json", data_views.schema_all, name="data_schema"),

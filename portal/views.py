@@ -3,22 +3,27 @@ open data. Published content only: every page reads the live publications and th
 
 import re
 
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from editorial import permissions
 from editorial.notifications import absolute
 from editorial.publishing import summaries
+from editorial.publishing.selectors import publication_version_get
 from editorial.rendering.pdf import render_branded_pdf
-from portal import explorer, selectors
+from portal import covers, explorer, selectors, seo
 from portal.caching import public
 from portal.compare import comparison
 from portal.feeds import publications_feed
 from portal.opendata import site
+from portal.sitemaps import SITEMAPS
 from portal.summary import edition_summary
 
 COMPARE_KEY = re.compile(r"^(\d{4})-([a-z]{2})$")
@@ -40,7 +45,8 @@ def _absolute(request):
 @require_safe
 @public()
 def index(request):
-    return render(request, "portal/index.html", {"editions": selectors.editions_index(), "nav": "home"})
+    return render(request, "portal/index.html", {"editions": selectors.editions_index(), "nav": "home",
+                                                 "meta": seo.index_meta()})
 
 
 @require_safe
@@ -50,7 +56,26 @@ def factsheet(request, year: int, country: str):
     page = selectors.factsheet_page(year=year, code=code)
     if page is None:
         raise Http404("No published factsheet here.")
-    return render(request, "portal/factsheet.html", {**page, "year": year, "code": code})
+    meta = seo.factsheet_meta(publication=page["publication"], earlier=page["earlier"], year=year, code=code)
+    return render(request, "portal/factsheet.html", {**page, "year": year, "code": code, "meta": meta})
+
+
+@require_safe
+def factsheet_cover(request, year: int, country: str, number: int):
+    """The preview image of a live version for social sites, rendered once per publication (portal/covers.py)."""
+    publication = publication_version_get(year=year, country_code=_code(country), number=number)
+    if publication is None:
+        raise Http404("No published factsheet here.")
+    etag = f'"{publication.pdf_sha256[:32]}-{covers.DESIGN}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        png = covers.cover_or_none(publication)
+        if png is None:
+            raise Http404("No preview image for this factsheet.")
+        response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=7 * 24 * 3600)  # a version's image never changes
+    return response
 
 
 @require_safe
@@ -61,9 +86,11 @@ def edition(request, year: int):
     wanted = filters.query_string()
     if request.META.get("QUERY_STRING", "") != wanted:  # one spelling per set of filters: the only one cached
         return HttpResponsePermanentRedirect(request.path + (f"?{wanted}" if wanted else ""))
+    shown = filters.url(drop="sort")  # the canonical address keeps the filters, not the order
     return render(request, "portal/explorer.html", {
         "year": year, "filters": filters, "scored": any(r.scored for r in records),
         **explorer.explore(records, filters),
+        "meta": seo.explorer_meta(year=year, records=records, query="" if shown == "?" else shown),
     })
 
 
@@ -94,6 +121,7 @@ def compare(request):
         "selected": [r.key for r in records], "slots": range(COMPARE_MAX),
         "too_many": len(request.GET.getlist("f")) > COMPARE_MAX,
         "comparison": comparison(records) if len(records) >= 2 else None, "nav": "compare",
+        "meta": seo.compare_meta(records=records),
     })
 
 
@@ -102,7 +130,7 @@ def _summary_context(request, year: int, *, preview: bool) -> dict:
     if not records:
         raise Http404("No factsheet of this edition is published.")
     return {"year": year, "summary": edition_summary(records), "preview": preview, "records": records,
-            "data_url": site(f"/data/{year}/data.json")}
+            "data_url": site(f"/data/{year}/data.json"), "meta": seo.summary_meta(year=year, preview=preview)}
 
 
 def _preview_allowed(request) -> bool:
@@ -140,7 +168,8 @@ def _summary_public(request, year: int):
     if stored is None:
         return _summary_pending()
     return render(request, "portal/summary.html", {"year": year, "preview": False, "stored_html": stored.html,
-                                                   "summary": {"countries": len(records)}})
+                                                   "summary": {"countries": len(records)},
+                                                   "meta": seo.summary_meta(year=year, preview=False)})
 
 
 @never_cache
@@ -186,7 +215,13 @@ def version_changes(request, year: int, country: str, number: int):
     found = selectors.version_changes(year=year, code=code, number=number)
     if found is None:
         raise Http404("No such version, or no version before it.")
-    return render(request, "portal/version_changes.html", {**found, "year": year, "code": code})
+    return render(request, "portal/version_changes.html", {
+        **found, "year": year, "code": code,
+        "meta": seo.page_meta(title=f"{found['publication'].factsheet.country.name}, {year}: what changed in "
+                                    f"version {number}",
+                              description=f"What version {number} of the {year} country factsheet of "
+                                          f"{found['publication'].factsheet.country.name} changed, in words.",
+                              path=reverse("portal:version_changes", args=[year, code, number]))})
 
 
 @require_safe
@@ -200,3 +235,31 @@ def _edition_records(year: int):
     if not records:
         raise Http404("No factsheet of this edition is published.")
     return records
+
+
+# --- for search engines -----------------------------------------------------------------------------------------
+
+@require_safe
+@public(max_age=3600)
+def sitemap(request):
+    response = sitemap_view(request, sitemaps=SITEMAPS)
+    response.render()
+    return response
+
+
+ROBOTS = """User-agent: *
+Disallow: /admin/
+Disallow: /validate/
+Disallow: /editorial/
+Disallow: /*preview=
+
+Sitemap: {sitemap}
+"""
+
+
+@require_safe
+@public(max_age=3600)
+def robots(request):
+    """Keeps crawlers out of the back office, the national validation links and the editors' previews."""
+    return HttpResponse(ROBOTS.format(sitemap=seo.absolute(reverse("portal:sitemap"))),
+                        content_type="text/plain; charset=utf-8")
