@@ -33,7 +33,7 @@ from factsheets.values import date_or_none, decimal_or_none, field_label
 FACTSHEET_TEXT_FIELDS = ["introduction", "policies_intro", "assessment_intro", "qualitative_intro"]
 POLICY_FK_FIELDS = ["policy_type", "focus", "evaluation"]
 POLICY_FIELDS = [f.name for f in Policy._meta.concrete_fields if f.name not in ("id", "factsheet")]
-REFERENCE_FIELDS = ["citation", "url", "url_label", "last_accessed", "sub_item"]
+REFERENCE_FIELDS = ["citation", "url", "url_label", "last_accessed", "sub_item", "language"]
 
 
 def _plain(value: Any) -> Any:
@@ -383,7 +383,7 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
     Reference.objects.bulk_create([
         Reference(factsheet=factsheet, order=i["order"], citation=i.get("citation") or "", url=i.get("url") or "",
                   url_label=i.get("url_label") or "", last_accessed=date_or_none(i.get("last_accessed")),
-                  sub_item=bool(i.get("sub_item")))
+                  sub_item=bool(i.get("sub_item")), language=i.get("language") or "")
         for i in snapshot.get("references", [])
     ])
     return issues
