@@ -362,3 +362,89 @@ def test_a_failure_of_the_pdf_ua_finishing_still_delivers_the_pdf(factsheet, mon
     pdf = render_factsheet_pdf(factsheet)
     assert pdf.startswith(b"%PDF-") and "PDF/UA finishing failed" in caplog.text
     assert pikepdf.open(io.BytesIO(pdf)).Root.StructTreeRoot  # still tagged, as WeasyPrint made it
+
+
+# ------------------------------------------------------------------------------------------------- typography
+
+
+def laid_out(html: str):
+    _, css, fetcher, _, counter_style = rendering._resources()
+    return HTML(string=f'<html lang="en"><body>{html}</body></html>', base_url=rendering._base_url(),
+                url_fetcher=fetcher).render(stylesheets=[css], counter_style=counter_style)
+
+
+def line_ends(rendered) -> list[str]:
+    from weasyprint.formatting_structure import boxes
+
+    return [box.text for page in rendered.pages for box in page._page_box.descendants()
+            if isinstance(box, boxes.TextBox) and box.text.endswith("-\u2060")]
+
+
+def test_words_break_where_a_reader_expects_and_never_near_their_ends():
+    """US English patterns and at least three letters each side: "inte-grated", never "integ-rated" or "in-dex"
+    (issue 22.14)."""
+    words = "integrated entrepreneurship index development economic ecosystems"
+    ends = line_ends(laid_out(f'<div class="rich" style="width: 14mm"><p>{words}</p></div>'))
+    assert ends, "the narrow column hyphenates"
+    fragments = {end.rsplit(" ", 1)[-1][:-2] for end in ends}
+    assert not fragments & {"integ", "entrepren", "in", "de", "ec"}, fragments
+    assert all(len(fragment) >= 3 for fragment in fragments), fragments
+
+
+def test_a_cell_split_over_two_pages_keeps_its_top_padding():
+    """The text of a Table 1 cell continued on the next page does not touch the header row (issue 22.14)."""
+    from weasyprint.formatting_structure import boxes
+
+    long_cell = "<p>" + "Text that runs on and on. " * 300 + "</p>"
+    rendered = laid_out('<table class="policy-table"><thead><tr><th>Policy type:</th><th>Head</th></tr></thead>'
+                        f'<tbody><tr id="t1-1-1"><th class="dim">LABEL</th><td>{long_cell}</td></tr></tbody></table>')
+    cells = [box for page in rendered.pages for box in page._page_box.descendants()
+             if isinstance(box, boxes.TableCellBox) and box.element_tag == "td"]
+    assert len(cells) > 1
+    assert all(cell.padding_top == cells[0].padding_top > 0 for cell in cells)
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_addresses_wrap_at_a_separator_never_inside_a_word(demo_pdfs, year):
+    text = subprocess.run(["pdftotext", "-raw", str(demo_pdfs[year]["path"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    wrapped = 0
+    for _, address in demo_pdfs[year]["texts"]["references"]:
+        if len(address) < 40:
+            continue
+        pattern = "\n?".join(re.escape(char) for char in address)
+        match = re.search(pattern, text)
+        assert match, address
+        for line in match[0].split("\n")[:-1]:
+            assert line[-1] in "/._-?=&", f"{address}: broken after “{line[-20:]}”"
+            wrapped += 1
+    assert wrapped >= 3
+
+
+# ------------------------------------------------------------------------------------------------- summary
+
+
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_the_summary_report_counts_in_words_aligns_its_footer_and_keeps_amounts_whole(demo_pdfs, tmp_path, year):
+    """Issue 22.15: "the 1 published factsheet", footer and page number on the text block's edges, "EUR 1.42
+    million" on one line and with its two decimals."""
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(demo_pdfs[year]["summary"])
+    text = norm(pdf_pages(demo_pdfs[year]["summary"])[0])
+    assert "Computed from the 1 published factsheet of the edition." in text
+    page = words(path, 2)
+    footer = [(x, w) for x, y, w in page if w == "ECCP" and y > 780]
+    body = [x for x, y, w in page if 60 < y < 780]
+    assert footer and abs(footer[0][0] - min(body)) < 0.5  # the footer starts where the text does
+    numbers = [float(x) for x, word in re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">(\d+)</word>', bbox(path, 2))
+               if word == "2"]
+    assert numbers and abs(numbers[-1] - (595.28 - 16 / 25.4 * 72)) < 0.5  # the page number ends at the margin
+    if year == 2020:
+        layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                check=True).stdout
+        assert any(line.count("EUR 1.42 million") == 2 for line in layout.splitlines())
+
+
+def bbox(path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
