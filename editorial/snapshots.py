@@ -38,6 +38,8 @@ REFERENCE_FIELDS = ["citation", "url", "url_label", "last_accessed", "sub_item"]
 # Factsheet fields a snapshot holds only when set (so that revisions recorded before they existed stay equal to
 # the working copy they describe): the public note on a new version and the "no cluster policy" statement.
 FACTSHEET_OPTIONAL_FIELDS = {"correction_note": "", "no_cluster_policy": False}
+# Reference fields a snapshot holds only when set, likewise: the language of a title in another language.
+REFERENCE_OPTIONAL_FIELDS = {"language": ""}
 
 
 def _plain(value: Any) -> Any:
@@ -100,7 +102,9 @@ def _snapshot_of(fs: Factsheet, edition: dict[str, Any]) -> dict[str, Any]:
         "qualitative": [{"topic": q.topic.title, "summary": q.summary, "text": q.text} for q in fs.qualitative.all()],
         "footnotes": [{"key": f.key, "text": f.text} for f in fs.footnotes.all()],
         "references": [
-            {"order": r.order, **{name: _plain(getattr(r, name)) for name in REFERENCE_FIELDS}}
+            {"order": r.order, **{name: _plain(getattr(r, name)) for name in REFERENCE_FIELDS},
+             **{name: getattr(r, name) for name, empty in REFERENCE_OPTIONAL_FIELDS.items()
+                if getattr(r, name) != empty}}
             for r in fs.references.all()
         ],
     }
@@ -230,7 +234,7 @@ def snapshot_fields(snapshot: dict[str, Any]) -> dict[tuple, tuple[str, str]]:
     for item in snapshot.get("footnotes", []):
         out[("footnote", item["key"])] = (f"Footnote [^{item['key']}]", _text(item.get("text"), rich=True))
     for item in snapshot.get("references", []):
-        for name in REFERENCE_FIELDS:
+        for name in [*REFERENCE_FIELDS, *REFERENCE_OPTIONAL_FIELDS]:
             value = item.get(name)
             if name == "sub_item":
                 value = "Yes" if value else ""  # shown only when set: a new reference is not "changed" to No
@@ -414,7 +418,7 @@ def snapshot_restore(*, factsheet: Factsheet, snapshot: dict[str, Any]) -> list[
     Reference.objects.bulk_create([
         Reference(factsheet=factsheet, order=i["order"], citation=i.get("citation") or "", url=i.get("url") or "",
                   url_label=i.get("url_label") or "", last_accessed=date_or_none(i.get("last_accessed")),
-                  sub_item=bool(i.get("sub_item")))
+                  sub_item=bool(i.get("sub_item")), language=i.get("language") or "")
         for i in snapshot.get("references", [])
     ])
     return issues

@@ -175,6 +175,11 @@ class ReferenceInline(CappedInline, admin.TabularInline):
         models.URLField: {"widget": forms.URLInput(attrs={"class": "vURLField"}), "assume_scheme": "https"},
     }
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":  # a language tag ("es"): a narrow box keeps the form within the screen
+            kwargs["widget"] = forms.TextInput(attrs={"size": 5})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Factsheet)
 class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
 
-from factsheets.richtext import RichTextField
+from factsheets.richtext import LANGUAGE_TAG, RichTextField
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -87,9 +87,12 @@ class Edition(PrintableTextModel):
 
     class ReferenceStyle(models.TextChoices):
         PLAIN = "plain", "Entries with the address and “(last access dd.mm.yyyy).”"
-        BULLETED = "bulleted", "Bulleted entries with “Available at: address”"
+        BULLETED = "bulleted", "Bulleted entries, worded as typed (e.g. “Available at: address”)"
 
-    ordered_list_style = models.CharField(max_length=10, choices=ListStyle.choices, default=ListStyle.DECIMAL)
+    ordered_list_style = models.CharField(
+        max_length=10, choices=ListStyle.choices, default=ListStyle.DECIMAL,
+        help_text="Numbered lists that do not set their own numbering.",
+    )
     bullet_style = models.CharField(max_length=10, choices=BulletStyle.choices, default=BulletStyle.BULLET)
     reference_style = models.CharField(max_length=10, choices=ReferenceStyle.choices, default=ReferenceStyle.PLAIN)
     validation_required = models.BooleanField(
@@ -623,6 +626,12 @@ class Reference(PrintableTextModel):
     )
     last_accessed = models.DateField(null=True, blank=True)
     sub_item = models.BooleanField(default=False, help_text="Printed as a sub-item of the entry above.")
+    language = models.CharField(
+        max_length=35, blank=True,
+        validators=[RegexValidator(rf"\A{LANGUAGE_TAG.pattern}\Z", "Give a language tag, e.g. “es”.")],
+        help_text="The citation's language when it is not English, as a language tag (e.g. “es”): screen readers "
+                  "then read it in that language.",
+    )
 
     class Meta:
         ordering = ["factsheet", "order"]

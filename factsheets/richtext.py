@@ -1,4 +1,6 @@
-"""Rich text: the one allowlist every stored text passes through (nh3), and the field that applies it."""
+"""Rich text: the one allowlist every stored text passes through (nh3), and the field that applies it. Besides
+paragraphs, lists, emphasis, links and superscript it keeps a language on a span (<span lang="es">: printed and
+tagged as Spanish) and a numbering on a numbered list (<ol class="paren">: "1)"; "decimal": "1.")."""
 
 import re
 from html import unescape
@@ -8,14 +10,24 @@ from django import forms
 from django.db import models
 from django.utils.html import strip_tags
 
-ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "sup", "br"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "a", "sup", "br", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "span": {"lang"}}
+# A numbered list may set its own numbering ("1." or "1)"), whatever its edition prints by default.
+ALLOWED_ATTRIBUTE_VALUES = {"ol": {"class": {"decimal", "paren"}}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# A language tag (BCP 47 shape: "es", "es-MX", "pt-BR") marks text in another language than the document's.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}")
 
 # Control characters (C0 but tab and line breaks, DEL) never print and break XLSX exports: rich text drops them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 FOOTNOTE_CALL = re.compile(r"\[\^([a-z0-9][a-z0-9-]*)\]")
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "lang":
+        return value if LANGUAGE_TAG.fullmatch(value) else None
+    return value
 
 
 def sanitize(html: str | None) -> str:
@@ -26,6 +38,8 @@ def sanitize(html: str | None) -> str:
         _CONTROL.sub("", html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
+        attribute_filter=_attribute_filter,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

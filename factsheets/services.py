@@ -203,7 +203,7 @@ def factsheet_load(*, data: dict[str, Any], by=None) -> Factsheet:
         reference = Reference(
             factsheet=factsheet, order=order, citation=item["citation"], url=item.get("url") or "",
             url_label=item.get("url_label") or "", last_accessed=date_or_none(item.get("last_accessed")),
-            sub_item=bool(item.get("sub_item")),
+            sub_item=bool(item.get("sub_item")), language=item.get("language") or "",
         )
         reference.full_clean(exclude=["factsheet"])
         reference.save()

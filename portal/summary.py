@@ -2,11 +2,13 @@
 behind it and a link to them in the explorer."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from statistics import median
 from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
+from factsheets.formatting import format_amount
 from factsheets.models import Vocabulary
 from portal.explorer import DEDICATED, STATE_SEPARATOR, criteria_names
 from portal.records import VOCABULARY_LABELS, Record, categories, number, number_text
@@ -64,9 +66,8 @@ class Group:
 
 
 def _eur(value: float) -> str:
-    if value >= 1_000_000:
-        return f"EUR {value / 1_000_000:,.1f} million"
-    return f"EUR {value:,.0f}"
+    """An amount as the factsheets print it: 'EUR 1.42 million', 'EUR 250,000'."""
+    return format_amount(Decimal(str(value)), None, "")
 
 
 def edition_summary(records: list[Record]) -> dict:

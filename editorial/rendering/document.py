@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from editorial.snapshots import EDITION_PRINTED_FIELDS, edition_snapshot, factsheet_snapshot
 from factsheets.formatting import NO_DATA, format_amount, format_year
 from factsheets.models import Edition, Factsheet, Policy, Section
-from factsheets.richtext import FOOTNOTE_CALL, sanitize
+from factsheets.richtext import FOOTNOTE_CALL, sanitize, text_lines
 from factsheets.values import decimal_or_none
 
 _TAG = re.compile(r"(<[^>]*>)")  # sanitised HTML: nh3 escapes < and > inside attribute values
@@ -50,7 +50,7 @@ class Footnotes:
             return f"[^{key}]"
         if key in self.numbers:
             n = self.numbers[key]
-            return f'<sup class="fn-ref"><a href="#fn-{n}">{n}</a></sup>'
+            return f'<sup class="fn-ref" data-n="{n}"><a href="#fn-{n}">{n}</a></sup>'
         n = len(self.numbers) + 1
         self.numbers[key] = n
         body = self._body(key)
@@ -59,7 +59,7 @@ class Footnotes:
             return (f'<sup class="fn-ref"><a href="#fn-{n}" id="fnref-{n}" aria-label="Note {n}">{n}</a></sup>')
         if deferred:
             self.deferred.append(mark_safe(f'<span class="fn fn-silent" id="fn-{n}" data-n="{n}">{body}</span>'))  # noqa: S308
-            return f'<sup class="fn-ref">{n}</sup>'
+            return f'<sup class="fn-ref" data-n="{n}">{n}</sup>'
         return f'<span class="fn" id="fn-{n}" data-n="{n}">{body}</span>'
 
     def rich(self, html: str | None, *, deferred: bool = False) -> SafeString:
@@ -170,18 +170,35 @@ def caption(template: str, **values) -> str:
     return CAPTION_PART.sub(fill, template)
 
 
-def _references(items: list[dict]) -> list[dict]:
-    """Entries in order; a sub-item ("See also …") nests under the entry above it."""
+DOCUMENT_LANGUAGE = "en"
+_URL_BREAK = re.compile(r"(?<=[/_?&=.-])(?=[^/_?&=.-])")  # after a separator, before what follows it
+
+
+def breakable_address(address: str) -> SafeString:
+    """An address as printed, with a line-break opportunity (a zero-width space, invisible and not extracted)
+    after each of its separators, so a long address wraps at a slash or an underscore, never inside a word."""
+    return escape(_URL_BREAK.sub("\u200b", address))
+
+
+def _references(items: list[dict], *, breakable: bool = True) -> list[dict]:
+    """Entries in order; a sub-item ("See also …") nests under the entry above it. `lang` is the language to mark
+    on the entry: its own when not the document's, the document's for an entry inside one in another language."""
     entries: list[dict] = []
     for r in sorted(items, key=lambda item: item.get("order") or 0):
         accessed = r.get("last_accessed")
         if isinstance(accessed, str) and accessed:
             accessed = date.fromisoformat(accessed)
+        language = r.get("language") or ""
         entry = {"citation": r.get("citation") or "", "url": r.get("url") or "",
-                 "url_label": r.get("url_label") or r.get("url") or "", "children": [],
-                 "last_accessed": accessed.strftime("%d.%m.%Y") if accessed else ""}
+                 "url_label": (breakable_address if breakable else str)(r.get("url_label") or r.get("url") or ""),
+                 "children": [],
+                 "last_accessed": accessed.strftime("%d.%m.%Y") if accessed else "",
+                 "language": language, "lang": language if language != DOCUMENT_LANGUAGE else ""}
         if r.get("sub_item") and entries:
-            entries[-1]["children"].append(entry)
+            parent = entries[-1]
+            if parent["lang"] and not entry["lang"]:
+                entry["lang"] = DOCUMENT_LANGUAGE
+            parent["children"].append(entry)
         else:
             entries.append(entry)
     return entries
@@ -408,7 +425,8 @@ def factsheet_document(factsheet: Factsheet, snapshot: dict[str, Any] | None = N
     texts["assessment_intro"] = notes.rich(content.get("assessment_intro"))
     texts["qualitative_intro"] = notes.rich(content.get("qualitative_intro"))
     qualitative = [
-        {"title": q["topic"], "summary": notes.rich(q.get("summary")), "text": notes.rich(q.get("text"))}
+        {"title": q["topic"], "summary": notes.rich(q.get("summary")), "text": notes.rich(q.get("text")),
+         "short": len(text_lines(q.get("summary") or "")) + len(" ".join(text_lines(q.get("text") or ""))) // 90 < 6}
         for q in snapshot.get("qualitative", [])
     ]
     assessment = _assessment(edition, snapshot.get("assessments", []), country)
@@ -431,7 +449,7 @@ def factsheet_document(factsheet: Factsheet, snapshot: dict[str, Any] | None = N
         if annex:
             counter += 1
             table_number["annex"] = counter
-    references = _references(snapshot.get("references", []))
+    references = _references(snapshot.get("references", []), breakable=not web)
     titles = {"policies": f"Overview of cluster policy in {country}",
               "assessment": edition.assessment_table_title or ("Maturity of cluster policy" if edition.is_scored
                                                                else "State of play"),

@@ -1,4 +1,5 @@
-"""Fixtures of the editorial tests: users per role, a small factsheet, a walk to a state, rendered demo PDFs."""
+"""Fixtures of the editorial tests: users per role, a small factsheet, a walk to a state, the rendered demo PDFs
+(once per test run: rendering is the slowest part of the suite)."""
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +7,7 @@ from django.db import transaction
 
 from editorial import services
 from editorial.rendering.document import factsheet_document
-from editorial.rendering.pdf import render_factsheet_pdf
+from editorial.rendering.pdf import factsheet_pdf
 from factsheets.models import Factsheet, State, Vocabulary
 from tests import factories
 from tests.editorial.pdf_helpers import page_texts
@@ -92,18 +93,25 @@ def footprint(factsheet):
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
-    """{year: {"path", "pdf", "pages", "layout_pages", "doc", "factsheet"}} for Mexico 2020 and 2023."""
+    """The real factsheets, each rendered once for the whole test run: {year: {"path", "pdf", "passes", "report",
+    "pages", "layout_pages", "doc", "policies", "texts", "summary"}} for Mexico 2020 and 2023, "summary" being the
+    PDF of the edition's summary report once both are published."""
+    from django.core.cache import cache
+    from django.test import Client, override_settings
+
     folder = tmp_path_factory.mktemp("pdfs")
+    (folder / "static").mkdir()
     result = {}
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (django_db_blocker.unblock(), transaction.atomic(),
+          override_settings(MEDIA_ROOT=folder / "media", STATIC_ROOT=folder / "static")):
         call_command("load_demo", "--no-users", verbosity=0)
         for factsheet in Factsheet.objects.select_related("edition", "country"):
             year = factsheet.edition.year
-            pdf = render_factsheet_pdf(factsheet)
+            rendered = factsheet_pdf(factsheet)
             path = folder / f"mx-{year}.pdf"
-            path.write_bytes(pdf)
+            path.write_bytes(rendered.data)
             doc = factsheet_document(factsheet)
             policies = [
                 {
@@ -118,11 +126,22 @@ def demo_pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
             texts = {
                 "footnotes": {f.key: f.text for f in doc.factsheet.footnotes.all()},
                 "sources": _call_sources(doc.factsheet),
+                "references": [(r.citation, r.url_label or r.url) for r in doc.factsheet.references.all()],
             }
             result[year] = {
-                "path": path, "pdf": pdf, "pages": page_texts(path), "layout_pages": page_texts(path, mode="-layout"),
+                "path": path, "pdf": rendered.data, "passes": rendered.passes, "report": rendered.report,
+                "pages": page_texts(path), "layout_pages": page_texts(path, mode="-layout"),
                 "doc": doc, "policies": policies, "texts": texts,
             }
+            factories.publish_fast(factsheet)
+        cache.clear()
+        client = Client()
+        for year, data in result.items():
+            response = client.get(f"/factsheets/{year}/summary.pdf")
+            assert response.status_code == 200
+            data["summary"] = response.content
+            (folder / f"summary-{year}.pdf").write_bytes(response.content)
+        cache.clear()
         transaction.set_rollback(True)
     return result
 

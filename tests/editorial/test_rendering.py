@@ -195,16 +195,6 @@ def test_running_header_and_page_numbers_on_content_pages(demo_pdfs):
         assert re.search(rf"\b{index + 1}\s*$", pages[index].rstrip()), f"page {index + 1} has no page number"
 
 
-def test_draft_has_watermark_and_revision(demo):
-    factsheet = demo[2023]
-    pdf = render_factsheet_pdf(factsheet, draft=True)
-    text = PdfReader(io.BytesIO(pdf)).pages[3].extract_text()
-    assert "DRAFT" in text
-    assert f"revision {factsheet.lock_version}" in text
-    published = PdfReader(io.BytesIO(render_factsheet_pdf(factsheet))).pages[3].extract_text()
-    assert "DRAFT" not in published
-
-
 def test_pdf_a_variant(demo):
     pdf = render_factsheet_pdf(demo[2020], pdf_variant="pdf/a-3b")
     reader = PdfReader(io.BytesIO(pdf))
@@ -342,7 +332,7 @@ def test_a_footnote_called_twice_keeps_its_number_and_prints_once():
     assert [(n.number, n.key) for n in doc.footnotes] == [(1, "src")]
     assert doc.texts["introduction"].count('class="fn"') == 1
     assert "[^nope]" in doc.texts["introduction"]
-    assert '<sup class="fn-ref"><a href="#fn-1">1</a></sup>' in doc.texts["policies_intro"]
+    assert '<sup class="fn-ref" data-n="1"><a href="#fn-1">1</a></sup>' in doc.texts["policies_intro"]
     assert "<p>" not in doc.footnotes[0].html
 
 

@@ -150,7 +150,7 @@ def test_summary_figures_of_a_hand_computed_edition(client):
     assert objectives == {"Supporting internationalisation activities": (2, 4, 50), "Fostering innovation": (2, 4, 50),
                           "Promoting entrepreneurship": (1, 4, 25)}
     overall = summary["budgets"][0]
-    assert (overall["known"], overall["sum"], overall["median"]) == (2, "EUR 4.0 million", "EUR 2.0 million")
+    assert (overall["known"], overall["sum"], overall["median"]) == (2, "EUR 4 million", "EUR 2 million")
     levels = {f.label: f.count for f in summary["criteria"][0]["figures"]}
     assert levels == {LEVELS[0]: 1, LEVELS[1]: 0, LEVELS[2]: 0, LEVELS[3]: 2}
 

@@ -10,6 +10,7 @@ from editorial.selectors import factsheet_for_cli
 
 class Command(BaseCommand):
     help = "Render the PDF of a factsheet: render_factsheet MX 2023 -o out.pdf [--draft]"
+    requires_system_checks = []  # a render needs neither the URLs nor the checks: a cold render starts sooner
 
     def add_arguments(self, parser):
         parser.add_argument("country", help="ISO 3166-1 alpha-2 code, e.g. MX")

@@ -16,7 +16,10 @@
   ];
 
   // The allowlist of factsheets/richtext.py: the editor shows nothing else, whatever the textarea holds.
-  const ALLOWED = { P: [], UL: [], OL: [], LI: [], STRONG: [], EM: [], B: [], I: [], SUP: [], BR: [], A: ["href", "title"] };
+  const ALLOWED = {
+    P: [], UL: [], OL: ["class"], LI: [], STRONG: [], EM: [], B: [], I: [], SUP: [], BR: [], A: ["href", "title"],
+    SPAN: ["lang"],
+  };
   const DROPPED = new Set(["SCRIPT", "STYLE", "TEMPLATE", "IFRAME", "OBJECT", "EMBED", "NOSCRIPT", "SVG", "MATH"]);
   const SAFE_URL = /^(https?:|mailto:)/i;
 
