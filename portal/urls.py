@@ -1,4 +1,4 @@
-"""Public URLs: the factsheet pages, the edition explorer, compare, the summary report and the open data."""
+"""Public URLs: the factsheet pages, the edition explorer, compare, the summary report, search and the open data."""
 
 import re
 
@@ -11,6 +11,7 @@ FILES = "|".join(sorted(re.escape(name) for name in data_views.EDITION_FILES))
 
 urlpatterns = [
     path("factsheets/", views.index, name="index"),
+    path("search/", views.search, name="search"),
     path("factsheets/compare/", views.compare, name="compare"),
     path("factsheets/<int:year>/", views.edition, name="edition"),
     path("factsheets/<int:year>/summary/", views.summary, name="summary"),

@@ -21,6 +21,8 @@ PAGES = {
     "summary-2023": "/factsheets/2023/summary/",
     "summary-2020": "/factsheets/2020/summary/",
     "open-data": "/data/",
+    "search": "/search/?q=Nuevo+Leon",
+    "search-empty": "/search/",
 }
 
 HEADINGS = """() => Array.from(document.querySelectorAll('h1, h2, h3, h4')).map(h => Number(h.tagName[1]))"""
@@ -86,3 +88,22 @@ def test_table1_side_by_side_on_a_wide_screen_and_stacked_on_a_phone(browser, li
     assert second["y"] > first["y"] + first["height"] - 2 and abs(first["x"] - second["x"]) < 2
     phone.evaluate("document.querySelector('.policy-table caption').scrollIntoView()")
     phone.screenshot(path=str(SCREENSHOTS / "portal-table1-phone.png"), full_page=False)
+
+
+def test_search_from_the_header_and_land_on_the_passage(browser, live_server, demo_published):  # noqa: F811
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(live_server.url + "/factsheets/2023/mx/")
+    page.fill("#site-search-q", "Nuevo Leon")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=Nuevo+Leon")
+    assert "23 passages found" in page.inner_text("#results-title")
+    assert page.locator(".hits mark").first.inner_text() == "Nuevo León"
+    for index in range(4):  # a qualitative assessment and a policy column of Table 1, in both editions
+        page.goto(live_server.url + "/search/?q=Nuevo+Leon")
+        link = page.locator(".hit h3 a").nth(index)
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_url("**" + href)
+        target = page.evaluate("document.getElementById(location.hash.slice(1)).getBoundingClientRect().top")
+        assert -2 <= target < 844, href  # scrolled to the passage
+    page.screenshot(path=str(SCREENSHOTS / "portal-search-landing-390.png"), full_page=False)
