@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Value, Window
+from django.db.models import Count, F, Max, Value, Window
 from django.db.models.functions import Floor, Greatest, Ln
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -27,9 +27,9 @@ from portal.search.text import START, STOP, excerpt, highlighted, spans
 PAGE_SIZE = 20
 MAX_PAGE = 50
 TITLE_WEIGHT = 5.0  # a match in a policy's name or a topic's title counts five times one in the text
-# Passages whose relevance is within 5 % of each other rank as equals: the newest edition first, then the country
-# and the order on the page. The same text in two editions (most of a country's factsheet) then comes in the same
-# order on both databases, whose scores differ in their last digits.
+# Relevance is counted in steps of 5 % below the best passage's: passages in the same step rank as equals, the newest
+# edition first, then the country and the order on the page. The same text in two editions (most of a country's
+# factsheet, a little changed) then comes in the same order on both databases, whose scores differ in detail.
 BAND = 1.05
 PG_WEIGHTS = [0.1, 0.1, 1.0 / TITLE_WEIGHT, 1.0]  # ts_rank's weights of D, C, B (texts) and A (titles)
 
@@ -84,9 +84,8 @@ def _sqlite_page(query: Query, live, offset: int) -> tuple[list[tuple], int]:
     # in: every value is a parameter.
     sql = f"""
         WITH matched AS (
-            SELECT p.id AS id, FLOOR(LN(MAX(-bm25(portal_search_fts, {TITLE_WEIGHT}, 1.0) * p.weight, 1e-9)) / %s)
-                   AS band, e.year AS year,
-                   c.name AS country, p.position AS position
+            SELECT p.id AS id, MAX(-bm25(portal_search_fts, {TITLE_WEIGHT}, 1.0) * p.weight, 1e-12) AS score,
+                   e.year AS year, c.name AS country, p.position AS position
             FROM portal_search_fts
             JOIN {tables["passage"]} p ON p.id = portal_search_fts.rowid
             JOIN {tables["publication"]} pub ON pub.id = p.publication_id
@@ -94,16 +93,18 @@ def _sqlite_page(query: Query, live, offset: int) -> tuple[list[tuple], int]:
             JOIN {tables["edition"]} e ON e.id = f.edition_id
             JOIN {tables["country"]} c ON c.id = f.country_id
             WHERE portal_search_fts MATCH %s AND p.publication_id IN ({live_sql})
+        ), measured AS (
+            SELECT *, MAX(score) OVER () AS best, COUNT(*) OVER () AS total FROM matched
         ), page AS (
-            SELECT id, band, year, country, position, COUNT(*) OVER () AS total FROM matched
-            ORDER BY band DESC, year DESC, country, position LIMIT %s OFFSET %s
+            SELECT id, FLOOR(LN(best / score) / %s) AS band, year, country, position, total FROM measured
+            ORDER BY band, year DESC, country, position LIMIT %s OFFSET %s
         )
         SELECT page.id, page.total, highlight(portal_search_fts, 0, %s, %s), highlight(portal_search_fts, 1, %s, %s)
         FROM page JOIN portal_search_fts ON portal_search_fts.rowid = page.id
         WHERE portal_search_fts MATCH %s
-        ORDER BY page.band DESC, page.year DESC, page.country, page.position"""  # noqa: S608
+        ORDER BY page.band, page.year DESC, page.country, page.position"""  # noqa: S608
     fts = query.fts5()
-    params = [math.log(BAND), fts, *live_params, PAGE_SIZE, offset, START, STOP, START, STOP, fts]
+    params = [fts, *live_params, math.log(BAND), PAGE_SIZE, offset, START, STOP, START, STOP, fts]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -116,9 +117,11 @@ def _postgres_page(query: Query, live, offset: int) -> tuple[list[tuple], int]:
     marks = {"config": CONFIG, "start_sel": START, "stop_sel": STOP, "highlight_all": True}
     rows = list(
         SearchPassage.objects.filter(publication__in=live, vector=terms)
-        .annotate(rank=SearchRank(F("vector"), terms, weights=PG_WEIGHTS, normalization=1) * F("weight"))
-        .annotate(band=Floor(Ln(Greatest(F("rank"), Value(1e-9))) / Value(math.log(BAND))), total=Window(Count("pk")))
-        .order_by("-band", "-publication__factsheet__edition__year", "publication__factsheet__country__name",
+        .annotate(score=Greatest(SearchRank(F("vector"), terms, weights=PG_WEIGHTS, normalization=1) * F("weight"),
+                                 Value(1e-12)))
+        .annotate(band=Floor(Ln(Window(Max("score")) / F("score")) / Value(math.log(BAND))),
+                  total=Window(Count("pk")))
+        .order_by("band", "-publication__factsheet__edition__year", "publication__factsheet__country__name",
                   "position")
         .annotate(title_marked=SearchHeadline("title_search", terms, **marks),
                   body_marked=SearchHeadline("body_search", terms, **marks))
