@@ -6,20 +6,10 @@ query that is too long, or has no word to look for, is refused with a reason."""
 import re
 from dataclasses import dataclass
 
-from portal.search.text import words
+from portal.search.text import STOP_WORDS, words
 
 MAX_CHARS = 200
 MAX_TERMS = 12
-# PostgreSQL's English stop words (share/tsearch_data/english.stop, from the Snowball project, BSD licence):
-# PostgreSQL never indexes them, so they are dropped from queries on both databases.
-STOP_WORDS = frozenset("""
-i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it
-its itself they them their theirs themselves what which who whom this that these those am is are was were be been
-being have has had having do does did doing a an the and but if or because as until while of at by for with about
-against between into through during before after above below to from up down in out on off over under again
-further then once here there when where why how all any both each few more most other some such no nor not only own
-same so than too very s t can will just don should now
-""".split())
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -43,6 +33,12 @@ class Term:
 @dataclass(frozen=True)
 class Query:
     groups: tuple[tuple[Term, ...], ...]  # any group matches; a group matches when all its terms do
+
+    @property
+    def phrases(self) -> list[tuple[str, ...]]:
+        """The phrases looked for when the query looks for nothing else (then a match is a whole phrase)."""
+        wanted = [t.words for group in self.groups for t in group if not t.excluded]
+        return wanted if all(len([w for w in words if w not in STOP_WORDS]) > 1 for words in wanted) else []
 
     def websearch(self) -> str:
         return " or ".join(" ".join(t.websearch() for t in group) for group in self.groups)

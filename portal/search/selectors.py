@@ -143,15 +143,15 @@ def search(*, query: Query, year: int | None = None, code: str | None = None, pa
         return Results(hits=[], total=total, page=page)
     passages = SearchPassage.objects.select_related(
         "publication__factsheet__country", "publication__factsheet__edition").in_bulk([row[0] for row in rows])
-    hits = []
+    hits, phrases = [], query.phrases
     for pk, title_marked, body_marked in rows:
         passage = passages[pk]
         factsheet = passage.publication.factsheet
         year_, code_ = factsheet.edition.year, str(factsheet.country.code).lower()
         hits.append(Hit(
             year=year_, code=code_, country=factsheet.country.name, section=passage.section,
-            title=highlighted(passage.title, spans(title_marked, passage.title)),
-            excerpt=excerpt(passage.body, spans(body_marked, passage.body)),
+            title=highlighted(passage.title, spans(title_marked, passage.title, phrases=phrases)),
+            excerpt=excerpt(passage.body, spans(body_marked, passage.body, phrases=phrases)),
             url=reverse("portal:factsheet", args=[year_, code_]) + f"#{passage.anchor}",
         ))
     return Results(hits=hits, total=total, page=page)

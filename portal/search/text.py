@@ -3,6 +3,7 @@ where it is (accents removed, lower case, anything but a letter or a digit a spa
 and a match found in the copy marks the same characters of the printed text. Excerpts are escaped text with
 <mark> around the matches: stored text never reaches a page as HTML."""
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -15,6 +16,17 @@ START, STOP = "\ue000", "\ue001"
 # Letters without a decomposition that readers type without their stroke.
 _BASE = {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ħ": "h", "Ħ": "h", "ı": "i"}
 EXCERPT_CHARS = 240
+_WORD = re.compile(r"\S+")
+# PostgreSQL's English stop words (share/tsearch_data/english.stop, from the Snowball project, BSD licence):
+# PostgreSQL never indexes them, so queries leave them out on both databases.
+STOP_WORDS = frozenset("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it
+its itself they them their theirs themselves what which who whom this that these those am is are was were be been
+being have has had having do does did doing a an the and but if or because as until while of at by for with about
+against between into through during before after above below to from up down in out on off over under again
+further then once here there when where why how all any both each few more most other some such no nor not only own
+same so than too very s t can will just don should now
+""".split())
 
 
 @lru_cache(maxsize=4096)
@@ -40,26 +52,58 @@ def words(text: str) -> list[str]:
     return fold(text).split()
 
 
-def spans(highlighted: str | None, text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each match in a text, read from the database's highlighted copy of its folded text
-    (matches apart by spaces only become one: "Nuevo León" is one mark); none when the copy does not line up."""
-    if not highlighted:
-        return []
-    found: list[tuple[int, int]] = []
-    position, start = 0, None
+def _word_marks(highlighted: str, text: str) -> list[tuple[int, int]]:
+    """Each word the database marked in its highlighted copy of the folded text, stop words left out (FTS5 marks
+    them inside a phrase, PostgreSQL never); none when the copy does not line up with the text."""
+    found, position, start = [], 0, None
     for char in highlighted:
         if char == START:
             start = position
         elif char == STOP:
-            if start is not None and start < position:
-                if found and text[found[-1][1]:start].isspace():
-                    found[-1] = (found[-1][0], position)
-                else:
-                    found.append((start, position))
+            if start is not None:
+                found.append((start, position))
             start = None
         else:
             position += 1
-    return found if position == len(text) else []
+    if position != len(text):
+        return []
+    folded = fold(text)
+    return [(m.start(), m.end()) for begin, end in found
+            for m in _WORD.finditer(folded, begin, end) if m.group() not in STOP_WORDS]
+
+
+def _phrase_marks(marks: list[tuple[int, int]], text: str, phrases: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """The places where a whole phrase is: runs of marked words, in the phrase's order and as far apart as its words
+    (PostgreSQL marks each word of a phrase wherever it is; FTS5 only the phrase). A marked word is one of the
+    query's in some form: its first four letters tell which."""
+    folded, found = fold(text), set()
+    for phrase in phrases:
+        content = [i for i, word in enumerate(phrase) if word not in STOP_WORDS]
+        gaps = [b - a - 1 for a, b in zip(content, content[1:], strict=False)]
+        for i in range(len(marks) - len(gaps)):
+            run = marks[i:i + len(gaps) + 1]
+            if all(folded[a:b][:4] == phrase[k][:4] for (a, b), k in zip(run, content, strict=True)) and all(
+                    len(folded[a[1]:b[0]].split()) == gap for a, b, gap in zip(run[:-1], run[1:], gaps, strict=True)):
+                found.add((run[0][0], run[-1][1]))
+    return sorted(found)
+
+
+def spans(highlighted: str | None, text: str, *, phrases: list[tuple[str, ...]] = ()) -> list[tuple[int, int]]:
+    """The (start, end) of each match in a text, read from the database's highlighted copy of its folded text
+    (none when the copy does not line up). `phrases`: the query looks for these phrases only, so only where a whole
+    phrase is counts. Marks apart by spaces only become one ("Nuevo León" is one mark)."""
+    marks = _word_marks(highlighted or "", text)
+    if phrases:
+        marks = _phrase_marks(marks, text, phrases)
+    joined: list[tuple[int, int]] = []
+    for start, end in marks:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        elif joined and text[joined[-1][1]:start].isspace():
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _marked(text: str, found: list[tuple[int, int]], begin: int, end: int) -> str:

@@ -73,6 +73,17 @@ def test_words_are_found_in_any_of_their_forms(client, publish):
     assert hits(client, "internationally") == []  # another word, not another form
 
 
+def test_a_phrase_is_marked_where_it_is_whole_on_both_databases(client, publish):
+    publish(EditionBuilder(2080).factsheet("LT", intro="Cluster policy matters: a policy for each cluster. "
+                                                       "The State of Mexico too."))
+    assert hits(client, '"cluster policy"')[0]["excerpt"] == (
+        "<mark>Cluster policy</mark> matters: a policy for each cluster. The State of Mexico too.")
+    assert "The <mark>State of Mexico</mark> too." in hits(client, '"state of mexico"')[0]["excerpt"]
+    assert hits(client, "cluster policy")[0]["excerpt"] == (  # words, not a phrase: each marked
+        "<mark>Cluster policy</mark> matters: a <mark>policy</mark> for each <mark>cluster</mark>. "
+        "The State of Mexico too.")
+
+
 def test_ranking_of_a_hand_made_three_country_edition(client, publish):
     """A policy named after the words first (a name counts five times a text), then a short text saying them, then
     a long text saying them as often; a withdrawn factsheet that says them most is not there. Austria would come

@@ -73,3 +73,13 @@ def test_an_excerpt_is_cut_between_words_around_the_first_match():
     assert len(result) < 300
     assert str(excerpt("Short text.", [])) == "Short text."
     assert str(excerpt("a " * 300, [])).startswith("a a")
+
+
+def test_a_phrase_counts_where_it_is_whole():
+    text = "The State of Mexico, a state; Mexico of the state."
+    every_word = "The {s}State{e} of {s}Mexico{e}, a {s}state{e}; {s}Mexico{e} of the {s}state{e}."  # PostgreSQL
+    phrase_only = "The {s}State of Mexico{e}, a state; Mexico of the state."  # FTS5
+    for marked in (every_word, phrase_only):
+        marked = marked.format(s=START, e=STOP)
+        assert spans(marked, text, phrases=[("state", "of", "mexico")]) == [(4, 19)]
+    assert spans(every_word.format(s=START, e=STOP), text) == [(4, 9), (13, 19), (23, 28), (30, 36), (44, 49)]
