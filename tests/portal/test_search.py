@@ -294,6 +294,23 @@ def test_a_publication_is_indexed_when_it_is_committed_and_the_rebuild_gives_the
         "position", "section", "anchor", "title", "body", "title_search", "body_search", "weight")) == indexed
 
 
+def test_a_failure_to_index_never_undoes_the_publishing(django_capture_on_commit_callbacks, monkeypatch, caplog):
+    from portal.search import services as search_services
+
+    def broken(publication):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(search_services, "publication_passages", broken)
+    fs = EditionBuilder(2079).factsheet("IS", intro="Geyserword.")
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = factories.publish_fast(fs)
+    assert Publication.objects.filter(pk=publication.pk).exists()
+    assert "index unavailable" in caplog.text
+    monkeypatch.undo()
+    call_command("search_index_rebuild", verbosity=0)  # what the rebuild is for
+    assert SearchPassage.objects.filter(publication=publication, body="Geyserword.").exists()
+
+
 def test_every_public_page_has_the_search_box(client, publish):
     builder = EditionBuilder(2096)
     publish(builder.factsheet("SI", level=LEVELS[1]))
