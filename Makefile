@@ -43,11 +43,13 @@ run: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py publish_demo
 	DJANGO_DEBUG=1 $(PY) manage.py publications_fill_pages
+	DJANGO_DEBUG=1 $(PY) manage.py search_index_rebuild
 	@echo ""
 	@echo "  ECCP country factsheets is running at http://$(HOST)/admin/"
 	@echo "  Log in as analyst / analyst, reviewer / reviewer, editor / editor, or admin / admin."
 	@echo "  Public portal: http://$(HOST)/factsheets/ (Mexico 2023: /factsheets/2023/mx/, explorer: /factsheets/2023/,"
-	@echo "  compare: /factsheets/compare/?f=2023-mx&f=2020-mx, summary: /factsheets/2023/summary/, data: /data/2023.json)"
+	@echo "  compare: /factsheets/compare/?f=2023-mx&f=2020-mx, summary: /factsheets/2023/summary/, data: /data/2023.json,"
+	@echo "  search: /search/?q=Nuevo+Leon)"
 	@echo ""
 	@echo "  The web server and a task worker (it renders and publishes PDFs) start together; Ctrl-C stops both."
 	@echo ""

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.text import smart_split, unescape_string_literal
 from django_countries import countries
 
 from factsheets import selectors, services
@@ -186,13 +187,21 @@ class FactsheetAdmin(DataImportExportMixin, admin.ModelAdmin):
     resource_classes = [FactsheetResource]
     list_display = ["country", "edition", "state", "updated_at", "updated_by"]
     list_filter = ["edition", "state"]
-    search_fields = ["country__name", "country__code"]
+    search_fields = [f"{relation}__{name}" if relation else name
+                     for relation, names in selectors.FACTSHEET_SEARCH_FIELDS.items() for name in names]
+    search_help_text = ("Finds the factsheets that hold every word: in the country's name or code, the texts, "
+                        "the policies, the qualitative assessments, the notes or the references.")
     list_select_related = ["country", "edition", "updated_by"]
     readonly_fields = ["state", "updated_at", "updated_by"]
     inlines = [PolicyInline, AssessmentInline, QualitativeInline, FootnoteInline, ReferenceInline]
 
     class Media:
         css = {"all": ["factsheets/admin/factsheet.css"]}
+
+    def get_search_results(self, request, queryset, search_term):
+        words = [unescape_string_literal(bit) if bit[:1] in "\"'" and bit[0] == bit[-1] and len(bit) > 1 else bit
+                 for bit in smart_split(search_term)]
+        return selectors.factsheet_search(queryset, words=words), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

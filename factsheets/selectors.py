@@ -27,6 +27,34 @@ def factsheet_list() -> QuerySet[Factsheet]:
     return Factsheet.objects.select_related("country", "edition", "updated_by")
 
 
+# What the admin's factsheet search reads: the factsheet's country and texts, and the texts of its policies,
+# qualitative assessments, notes and references (by relation).
+FACTSHEET_SEARCH_FIELDS: dict[str, list[str]] = {
+    "": ["country__name", "country__code", "introduction", "policies_intro", "assessment_intro", "qualitative_intro"],
+    "policies": [*POLICY_TEXT_FIELDS, "beneficiaries_other"],
+    "qualitative": ["summary", "text"],
+    "footnotes": ["text"],
+    "references": ["citation", "url_label"],
+}
+
+
+def factsheet_search(queryset: QuerySet[Factsheet], *, words: list[str]) -> QuerySet[Factsheet]:
+    """The factsheets of a queryset that hold every word (case-insensitive) in any of those texts. Each related
+    table is read through a subquery, so no factsheet is listed twice and the rows of its policies, notes and
+    references are never multiplied together."""
+    for word in words:
+        found = Q()
+        for relation, fields in FACTSHEET_SEARCH_FIELDS.items():
+            matches = Q.create([(f"{name}__icontains", word) for name in fields], connector=Q.OR)
+            if relation:
+                related = Factsheet._meta.get_field(relation).related_model
+                found |= Q(pk__in=related.objects.filter(matches).values("factsheet"))
+            else:
+                found |= matches
+        queryset = queryset.filter(found)
+    return queryset
+
+
 def factsheet_labelled_texts(*, factsheet: Factsheet) -> list[tuple[str, str, bool]]:
     """Every text of a factsheet that may call a footnote, in print order, as (where, text, is rich text);
     `where` names the section as the edition titles it, e.g. "2. National cluster policy › Policy 1 › Name"."""

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class PortalConfig(AppConfig):
@@ -11,3 +12,8 @@ class PortalConfig(AppConfig):
         from portal.reports import summary_wanted_receiver
 
         summary_wanted.connect(summary_wanted_receiver, dispatch_uid="portal-summary")
+
+        from editorial.models import Publication
+        from portal.search.receivers import publication_created
+
+        post_save.connect(publication_created, sender=Publication, dispatch_uid="portal-search-publication")

@@ -69,6 +69,7 @@ def factsheet_page(*, year: int, code: str) -> dict | None:
     snapshot = current.revision.snapshot if current.revision_id else {}
     policies = sorted(snapshot.get("policies", []), key=lambda p: p.get("order") or 0)
     current.page_html = policy_anchors(current.page_html, [p.get("uid") or "" for p in policies])
+    current.page_html = topic_anchors(current.page_html, len(snapshot.get("qualitative", [])))
     earlier = list(publications_live().filter(factsheet=current.factsheet_id, number__lt=current.number)
                    .defer("page_html").order_by("-number"))
     others = list(publications_current().filter(factsheet__country__code=code.upper())
@@ -92,6 +93,15 @@ def policy_anchors(page_html: str, uids: list[str]) -> str:
     for uid in uids:
         head = head.replace(_POLICY_HEAD, f'<th scope="col" id="policy-{uid}"><span class="policy-type">', 1)
     return page_html[:match.start()] + head + page_html[match.end():]
+
+
+def topic_anchors(page_html: str, count: int) -> str:
+    """The headings of the qualitative assessments of a stored page (its only <h3>), each with the anchor of its
+    place (#topic-1, … in page order: search results link there); a page with another number is left as it is."""
+    if not count or (page_html or "").count("<h3>") != count:
+        return page_html
+    numbers = iter(range(1, count + 1))
+    return re.sub("<h3>", lambda _: f'<h3 id="topic-{next(numbers)}">', page_html)
 
 
 _HEADING = re.compile(r'<h2 id="((?:section-[a-z_]+-|footnotes-)title)">(.*?)</h2>', re.S)

@@ -1,5 +1,5 @@
 """Public URLs: the factsheet pages (and their preview images), the edition explorer, compare, the summary report,
-the open data, and the sitemap and robots.txt for search engines."""
+search, the open data, and the sitemap and robots.txt for search engines."""
 
 import re
 
@@ -12,6 +12,7 @@ FILES = "|".join(sorted(re.escape(name) for name in data_views.EDITION_FILES))
 
 urlpatterns = [
     path("factsheets/", views.index, name="index"),
+    path("search/", views.search, name="search"),
     path("factsheets/compare/", views.compare, name="compare"),
     path("factsheets/feed.atom", views.feed, name="feed"),
     path("factsheets/<int:year>/feed.atom", views.feed, name="edition_feed"),

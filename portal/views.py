@@ -2,6 +2,7 @@
 open data. Published content only: every page reads the live publications and their approved revisions."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,8 @@ from portal.caching import public
 from portal.compare import comparison
 from portal.feeds import publications_feed
 from portal.opendata import site
+from portal.search import selectors as search_selectors
+from portal.search.forms import SearchForm
 from portal.sitemaps import SITEMAPS
 from portal.summary import edition_summary
 
@@ -91,6 +94,26 @@ def edition(request, year: int):
         "year": year, "filters": filters, "scored": any(r.scored for r in records),
         **explorer.explore(records, filters),
         "meta": seo.explorer_meta(year=year, records=records, query="" if shown == "?" else shown),
+    })
+
+
+@require_safe
+@public(query=True)
+def search(request):
+    years, countries = search_selectors.search_choices()
+    form = SearchForm(request.GET, years=years, countries=countries)
+    results, pages = None, {}
+    if form.is_valid() and form.query is not None:
+        data = form.cleaned_data
+        results = search_selectors.search(query=form.query, year=data["edition"], code=data["country"] or None,
+                                          page=data["page"])
+        kept = [(name, data[name]) for name in ("q", "edition", "country") if data[name]]
+        pages = {"previous": urlencode([*kept, ("page", results.page - 1)]) if results.page > 1 else "",
+                 "next": urlencode([*kept, ("page", results.page + 1)]) if results.page < results.pages else "",
+                 "restart": urlencode(kept), "first": (results.page - 1) * search_selectors.PAGE_SIZE + 1,
+                 "country": dict(countries).get(data["country"], "")}
+    return render(request, "portal/search.html", {
+        "form": form, "results": results, "pages": pages, "search_q": request.GET.get("q", "")[:300],
     })
 
 

@@ -259,3 +259,40 @@ def test_reviewer_cannot_change_factsheets(client, reviewer, demo):
     response = client.post(change_url(factsheet), {"introduction": "<p>x</p>"})
     assert response.status_code == 403
     assert Policy.objects.filter(factsheet=factsheet).count() == 2
+
+
+def test_factsheet_search_finds_words_inside_policies_assessments_notes_and_references(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import FootnoteFactory, QualitativeAssessmentFactory, ReferenceFactory
+
+    edition = FactsheetFactory().edition
+    target = FactsheetFactory(edition=edition, introduction="<p>Plain introduction.</p>")
+    PolicyFactory(factsheet=target, name="Programme", history_text="<p>Launched by the Walrusministry.</p>")
+    PolicyFactory(factsheet=target, name="Second programme", beneficiaries_other="Lighthouse keepers")
+    QualitativeAssessmentFactory(factsheet=target, text="<p>An assessment of the Gannetfund.</p>")
+    for _ in range(3):  # rows of every relation: none may multiply the others or list the factsheet twice
+        FootnoteFactory(factsheet=target, text="<p>Puffinreport, p. 3.</p>")
+        ReferenceFactory(factsheet=target, citation="Ternagency (2021). Annual report.")
+    other = FactsheetFactory(edition=edition)
+    PolicyFactory(factsheet=other, name="Walrusministry only", history_text="<p>Nothing else.</p>")
+
+    def found(q):
+        url = reverse("admin:factsheets_factsheet_changelist") + "?" + urlencode({"q": q})
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+        assert len(queries) <= 8
+        # Each related table is read in a subquery: joining them all would multiply policies by notes by
+        # references for every factsheet (thousands of rows each at 12 policies and 300 references).
+        joins = re.findall(r'JOIN "factsheets_(policy|footnote|reference|qualitativeassessment)"',
+                           " ".join(q["sql"] for q in queries.captured_queries))
+        assert joins == []
+        return sorted(f.pk for f in response.context["cl"].result_list)
+
+    assert found("walrusministry") == sorted([target.pk, other.pk])
+    assert found("gannetfund") == found("PUFFINREPORT") == found("ternagency") == [target.pk]
+    assert found("lighthouse keepers") == [target.pk]
+    assert found("walrusministry gannetfund") == [target.pk]  # every word, anywhere in the factsheet
+    assert found('"annual report" puffinreport') == [target.pk]
+    assert found("walrusministry nowhereword") == []

@@ -25,6 +25,8 @@ PAGES = {
     "summary-2023": "/factsheets/2023/summary/",
     "summary-2020": "/factsheets/2020/summary/",
     "open-data": "/data/",
+    "search": "/search/?q=Nuevo+Leon",
+    "search-empty": "/search/",
 }
 WIDTHS = [(1366, 900), (390, 844)]
 FONT_DELAY = 0.6  # seconds: fonts arrive after the first paint, as on a slow phone
@@ -227,23 +229,36 @@ def test_factsheet_page_weighs_at_most_150_kb_and_table1_stacks_on_a_phone(brows
     phone.screenshot(path=str(SCREENSHOTS / "portal-table1-phone.png"), full_page=False)
 
 
-SEARCH_FORM = """() => document.querySelector('.masthead-bar').insertAdjacentHTML('beforeend',
-    '<form class="site-search" role="search" action="#"><label for="site-q" class="visually-hidden">Search the '
-    + 'factsheets</label><input type="search" id="site-q" name="q"><button type="submit">Search</button></form>')"""
-
-
-def test_the_masthead_has_room_for_a_site_search_form(browser, live_server, demo_published):  # noqa: F811
-    """The search box of issue 21.3 goes at the end of the masthead's bar: it fits on a phone (a row of its own,
-    wide enough to type in) and sits beside the brand on a laptop."""
+def test_the_search_box_fits_the_masthead_on_a_phone_and_a_laptop(browser, live_server, demo_published):  # noqa: F811
+    """The search box sits at the end of the masthead's bar: it fits on a phone (a row of its own, wide enough to
+    type in) and sits beside the brand on a laptop."""
     for width in (390, 1366):
         page = browser.new_context(viewport={"width": width, "height": 844}).new_page()
         page.goto(live_server.url + "/factsheets/2023/mx/")
-        page.evaluate(SEARCH_FORM)
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-        form, field, brand = (page.locator(s).bounding_box() for s in (".site-search", "#site-q", ".brand"))
+        form, field, brand = (page.locator(s).bounding_box() for s in (".site-search", "#site-search-q", ".brand"))
         assert form["x"] >= 0 and form["x"] + form["width"] <= width and field["height"] >= 24
         if width < 500:
             assert form["y"] >= brand["y"] + brand["height"] - 1 and field["width"] >= 200
         else:
             assert form["y"] < brand["y"] + brand["height"] and form["x"] > brand["x"] + brand["width"]
         page.context.close()
+
+
+def test_search_from_the_header_and_land_on_the_passage(browser, live_server, demo_published):  # noqa: F811
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(live_server.url + "/factsheets/2023/mx/")
+    page.fill("#site-search-q", "Nuevo Leon")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=Nuevo+Leon")
+    assert "23 passages found" in page.inner_text("#results-title")
+    assert page.locator(".hits mark").first.inner_text() == "Nuevo León"
+    for index in range(4):  # a qualitative assessment and a policy column of Table 1, in both editions
+        page.goto(live_server.url + "/search/?q=Nuevo+Leon")
+        link = page.locator(".hit h3 a").nth(index)
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_url("**" + href)
+        target = page.evaluate("document.getElementById(location.hash.slice(1)).getBoundingClientRect().top")
+        assert -2 <= target < 844, href  # scrolled to the passage
+    page.screenshot(path=str(SCREENSHOTS / "portal-search-landing-390.png"), full_page=False)

@@ -1,5 +1,6 @@
-"""Nothing unpublished, withdrawn or drafted after publishing reaches any public page, figure, comparison or
-data file (issue 9): factsheets seeded with marker words, every public URL searched for them."""
+"""Nothing unpublished, withdrawn or drafted after publishing reaches any public page, figure, comparison, data
+file or search result (issues 9 and 21): factsheets seeded with marker words, every public URL searched for them,
+and the full-text search asked for each."""
 
 from io import BytesIO
 
@@ -53,15 +54,18 @@ def _seed(users):
     return builder
 
 
-def test_no_marker_reaches_any_public_url(client, users):
-    _seed(users)
+def test_no_marker_reaches_any_public_url(client, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # publications are indexed for search on commit
+        _seed(users)
     urls = ["/factsheets/", "/factsheets/2071/", "/factsheets/2071/summary/", "/factsheets/2071/summary.pdf",
             "/data/", "/data/all.json", "/data/schema.json", "/data/2071/schema.json", "/data/2071/datapackage.json",
             *[f"/data/2071/{name}" for name in ("data.json", "policies.csv", "state-of-play.csv", "factsheets.csv",
                                                 "qualitative.csv", "footnotes.csv", "references.csv")],
             "/data/catalog.jsonld", "/data/2071/cl/v1.json", "/data/2071/br/v1.json", "/data/2071/data.xlsx",
             "/factsheets/compare/?f=2071-cl&f=2071-ar&f=2071-br&f=2071-pe",
-            "/factsheets/2071/?q=chile"]
+            "/factsheets/2071/?q=chile", "/search/?q=plan", "/search/?q=introduction+or+objective",
+            "/sitemap.xml", "/factsheets/feed.atom", "/factsheets/2071/feed.atom",
+            *[f"/search/?q={marker}" for marker in MARKERS]]
     for code in ["ar", "br", "cl", "pe"]:
         urls += [f"/factsheets/2071/{code}/", f"/data/2071/{code}.json", f"/data/2071/{code}.csv"]
     seen = 0
@@ -71,12 +75,16 @@ def test_no_marker_reaches_any_public_url(client, users):
             text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
         elif url.endswith(".xlsx"):
             text = str([list(row) for sheet in load_workbook(BytesIO(response.content)) for row in sheet.values])
+        elif url.startswith("/search/?q=") and url[11:] in MARKERS:  # the page echoes the words searched
+            text = response.content.decode()
+            assert "Nothing found for" in text and 'class="hit"' not in text, url
+            text = text.replace(url[11:], "")
         else:
             text = response.content.decode("utf-8", "replace")
         for marker in MARKERS:
             assert marker not in text.lower(), (url, marker)
         seen += response.status_code == 200
-    assert seen == 24  # every page of the published content answered; the others are 404
+    assert seen == 33  # every page of the published content answered; the others are 404
     # Filtering by a category only a draft uses is no filter: the explorer knows only published labels and
     # redirects to the query it understands (issue 17.7), which never names the draft's.
     filtered = client.get("/factsheets/2071/?objective=Zebradraft+objective", follow=True)
@@ -86,6 +94,8 @@ def test_no_marker_reaches_any_public_url(client, users):
     # The redrafted factsheet is still public, as approved.
     page = client.get("/factsheets/2071/cl/").content.decode()
     assert "The approved text." in page and "Chilean plan" in page
+    found = client.get("/search/?q=plan").content.decode()
+    assert "Chilean <mark>plan</mark>" in found and "1 passage found" in found
     for code in ["ar", "br", "pe"]:
         assert client.get(f"/factsheets/2071/{code}/").status_code == 404
 
