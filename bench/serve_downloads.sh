@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark (run by hand): gunicorn on 127.0.0.1 with PostgreSQL, measured with wrk (apt-get install wrk).
-#   (a) a published PDF download against a static file of the same bytes served by the same gunicorn
-#   (b) conditional GETs answered 304
+#   (a) a published PDF download against a static file of the same bytes served by the same gunicorn, through the
+#       download fast path (editorial/publishing/downloads.py) and through the view (EDITORIAL_DOWNLOAD_FAST_PATH=0)
+#   (b) conditional GETs answered 304, likewise
 #   (c) the public list and an admin change page under 16 concurrent clients
+# with the database transactions each request cost (pg_stat_database). The shared cache (the stamp of the live
+# versions) is Redis, as in production (DB 14 of the local server, flushed first).
 #
 #   bash bench/serve_downloads.sh [seconds per run, default 10]
 #
@@ -21,6 +24,8 @@ export DJANGO_SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuv
 export DJANGO_ALLOWED_HOSTS="127.0.0.1" DJANGO_SITE_URL="http://127.0.0.1:$PORT" DJANGO_SECURE_SSL_REDIRECT=0
 export DJANGO_MEDIA_ROOT="$PWD/$OUT/media" DJANGO_STATIC_ROOT="$PWD/$OUT/static" DJANGO_LOG_LEVEL=ERROR
 export AXES_FAILURE_LIMIT=1000
+export DJANGO_SHARED_CACHE_URL="redis://127.0.0.1:6379/14" DJANGO_CACHE_URL="redis://127.0.0.1:6379/13"
+redis-cli -n 14 flushdb >/dev/null; redis-cli -n 13 flushdb >/dev/null
 PY=.venv/bin/python
 $PY manage.py migrate -v0
 $PY manage.py load_demo --force >/dev/null
@@ -62,23 +67,42 @@ EOF
 )"
 FACTSHEET_ID="$($PY -c "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();from factsheets.models import Factsheet;print(Factsheet.objects.get(country__code='MX',edition__year=2023).pk)")"
 
+transactions() {
+  sleep 1.2  # the statistics reach pg_stat_database about once a second
+  psql -h 127.0.0.1 -U postgres -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'" postgres
+}
+
 run() {  # label, connections, url, extra wrk args
   local label="$1" connections="$2" url="$3"; shift 3
-  local result
+  local result before after
+  before="$(transactions)"
   result="$(wrk -t2 -c"$connections" -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$PORT$url")"
-  local rps p50 p99 errors
+  after="$(transactions)"
+  local rps p50 p99 errors requests
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$result")"
+  requests="$(awk '/requests in/ {print $1}' <<<"$result")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$result")"
   p99="$(awk '$1=="99%" {print $2}' <<<"$result")"
   errors="$(grep -E "Non-2xx|Socket errors" <<<"$result" | tr '\n' ' ' || true)"
-  printf "%-34s %9s req/s  p50 %8s  p99 %8s  %s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0 errors}"
+  printf "%-38s %9s req/s  p50 %8s  p99 %8s  %5.2f db transactions/request  %s\n" "$label" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN {print (a - b) / n}')" "${errors:-0 errors}"
 }
 
 echo "gunicorn 2 workers, wrk 2 threads, ${DURATION}s per run"
 run "(a) static file, same bytes" 8 "/static/same-bytes.pdf"
-run "(a) published PDF download" 8 "/factsheets/2023/mx.pdf"
-run "(a) published PDF, version URL" 8 "/factsheets/2023/mx/v1.pdf"
-run "(b) 304, If-None-Match" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$ETAG\""
+run "(a) PDF download, fast path" 8 "/factsheets/2023/mx.pdf"
+run "(a) PDF version URL, fast path" 8 "/factsheets/2023/mx/v1.pdf"
+run "(b) 304, If-None-Match, fast path" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$ETAG\""
+EDITORIAL_DOWNLOAD_FAST_PATH=0 .venv/bin/gunicorn config.wsgi --workers 2 --bind "127.0.0.1:$((PORT + 3))" \
+  --log-level warning &
+GUNICORN_VIEW=$!
+trap 'kill $GUNICORN $GUNICORN_VIEW 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$((PORT + 3))/factsheets/2023/mx.pdf" -o /dev/null && break; sleep 0.2; done
+PORT=$((PORT + 3))
+run "(a) PDF download, view" 8 "/factsheets/2023/mx.pdf"
+run "(b) 304, If-None-Match, view" 8 "/factsheets/2023/mx.pdf" -H "If-None-Match: \"$ETAG\""
+kill $GUNICORN_VIEW 2>/dev/null || true
+PORT=$((PORT - 3))
 run "(c) public list, 16 clients" 16 "/factsheets/"
 run "(c) admin change page, 16 clients" 16 "/admin/factsheets/factsheet/$FACTSHEET_ID/change/" \
   -H "Cookie: sessionid=$COOKIE"

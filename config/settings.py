@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "config.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Live versions' PDFs at a static file's pace: one shared-cache read, none of what follows (sessions, auth, CSRF,
+    # axes); anything else, a miss included, goes on (editorial/publishing/downloads.py).
+    *(["editorial.publishing.downloads.DownloadMiddleware"] if env.bool("EDITORIAL_DOWNLOAD_FAST_PATH", True) else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -35,6 +35,15 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_download_map():
+    """The download fast path's map of live versions lives as long as the process: each test starts without it (the
+    stamp it was read under may outlive a test's database in a cache that is not rolled back)."""
+    from editorial.publishing.downloads import live_downloads
+
+    live_downloads.forget()
+
+
 @pytest.fixture
 def demo(db):
     """Both Mexico factsheets loaded by the demo loader (no demo users)."""

@@ -172,7 +172,7 @@ def publication_for(factsheet, *, by=None):
     """Publish a factsheet's content as a new revision through the real steps of a publish job (renders the
     revision's PDF and page, stores the PDF, makes the next version live); the factsheet's state is left alone."""
     from editorial import services
-    from editorial.publishing.jobs import publication_make, revision_render
+    from editorial.publishing.jobs import publication_make, publications_announce, revision_render
     from editorial.publishing.storage import next_number, pdf_store
     from editorial.selectors import latest_revision
 
@@ -180,8 +180,10 @@ def publication_for(factsheet, *, by=None):
     revision = latest_revision(factsheet=factsheet)
     pdf, page_html = revision_render(factsheet=factsheet, revision=revision)
     stored = pdf_store(factsheet=factsheet, pdf=pdf, key=f"v{next_number(factsheet)}")
-    return publication_make(factsheet=factsheet, revision=revision, by=by, pdf=pdf, stored=stored,
-                            page_html=page_html)
+    publication = publication_make(factsheet=factsheet, revision=revision, by=by, pdf=pdf, stored=stored,
+                                   page_html=page_html)
+    publications_announce(publications=[publication], reason="publish")
+    return publication
 
 
 def publish_fast(factsheet, *, by=None, summary=True):
@@ -195,6 +197,7 @@ def publish_fast(factsheet, *, by=None, summary=True):
 
     from editorial import services
     from editorial.models import Publication
+    from editorial.publishing.jobs import publications_announce
     from editorial.publishing.storage import next_number
     from editorial.rendering.document import factsheet_document, page_html_render
     from editorial.selectors import latest_revision
@@ -211,6 +214,7 @@ def publish_fast(factsheet, *, by=None, summary=True):
     publication.note = ((revision.snapshot or {}).get("factsheet") or {}).get("correction_note") or ""
     publication.save()
     Factsheet.objects.filter(pk=factsheet.pk).update(state=State.PUBLISHED)
+    publications_announce(publications=[publication], reason="publish")
     if summary:
         from editorial.publishing.summaries import summary_ensure
 

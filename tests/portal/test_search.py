@@ -283,8 +283,8 @@ def test_a_publication_is_indexed_when_it_is_committed_and_the_rebuild_gives_the
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         publication = factories.publish_fast(fs)
     assert not SearchPassage.objects.filter(publication=publication).exists()  # not before the commit
-    assert len(callbacks) == 1
-    callbacks[0]()
+    for callback in callbacks:  # the commit (the index's callback among them)
+        callback()
     indexed = list(SearchPassage.objects.filter(publication=publication).values_list(
         "position", "section", "anchor", "title", "body", "title_search", "body_search", "weight"))
     assert [row[2].split("-")[0] for row in indexed] == ["section", "policy"]
