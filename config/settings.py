@@ -176,7 +176,8 @@ CACHES = {
     "default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://"),
     "shared": env.cache_url("DJANGO_SHARED_CACHE_URL", default="dbcache://editorial_shared_cache"),
 }
-CACHES["shared"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+if "redis" not in CACHES["shared"]["BACKEND"]:  # Redis bounds itself (maxmemory); its OPTIONS go to the client
+    CACHES["shared"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-production-like-secret-key-4f9c2b7e1d8a6c3f0e5b9a2d7c4f1e8b6a3d0c9f",
@@ -48,3 +50,31 @@ def test_a_checkout_without_a_secret_key_still_runs_in_development_mode(tmp_path
     run = _run(tmp_path, {}, DEBUG)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "True"
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+REDIS_CACHES = (
+    "import django; django.setup(); from django.core.cache import caches; "
+    "from editorial.publishing.downloads import stamp_bump, stamp_get; "
+    "caches['default'].set('k', 1); caches['shared'].set('k', 2); stamp_bump(); "
+    "print(caches['default'].get('k'), caches['shared'].get('k'), len(stamp_get()))"
+)
+
+
+def test_redis_caches_as_the_production_recipe_sets_them_work(tmp_path):
+    """The README's production recipe: both caches on Redis (the shared one holds the download stamp)."""
+    if not _redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    run = _run(tmp_path, {**PRODUCTION, "DJANGO_CACHE_URL": "redis://127.0.0.1:6379/12",
+                          "DJANGO_SHARED_CACHE_URL": "redis://127.0.0.1:6379/11"}, REDIS_CACHES)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["1", "2", "32"]
