@@ -296,3 +296,35 @@ def test_a_publish_job_holds_no_lock_while_it_renders_and_only_its_factsheets_ro
     second = services.publish_job_request(factsheet=factsheet, by=users["editor"])
     assert jobs.publish_job_run(job_id=second.pk).status == PublishJob.Status.DONE
     assert free == ["factsheets_edition", "factsheets_country"]  # the factsheet's own row was locked
+
+
+def test_a_publish_job_checks_the_factsheet_under_its_rows_lock_when_it_goes_live(users, factsheet, monkeypatch,
+                                                                                  settings):
+    """Rule (the job path, lock scope): going live checks the state and the approval with the factsheet's row
+    locked (select_for_update), so a concurrent transition waits for the publication or is seen by the check."""
+    from editorial import services
+    from editorial.models import PublishJob
+    from editorial.publishing import jobs
+    from factsheets.models import State
+    from tests.editorial.conftest import walk
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued; run by hand below
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    walk(factsheet, State.APPROVED, users)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    real_check, seen = jobs._publish_job_check, []
+
+    def check_while_probing(fs, job, release=None):
+        if connection.in_atomic_block:  # the going-live transaction (the first check runs before the render)
+            with _connect() as other:
+                try:
+                    other.execute("SELECT id FROM factsheets_factsheet WHERE id = %s FOR UPDATE NOWAIT", [fs.pk])
+                    seen.append("free")
+                except psycopg.errors.LockNotAvailable:
+                    seen.append("locked")
+                other.rollback()
+        return real_check(fs, job, release)
+
+    monkeypatch.setattr(jobs, "_publish_job_check", check_while_probing)
+    assert jobs.publish_job_run(job_id=job.pk).status == PublishJob.Status.DONE
+    assert seen == ["locked"]

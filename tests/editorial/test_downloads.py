@@ -130,3 +130,32 @@ def test_nothing_but_a_live_version_is_answered_by_the_fast_path(client, setting
         assert client.get(path).status_code == 404, path
     assert client.post("/factsheets/2023/mx.pdf").status_code == 405  # the view's answer: GET and HEAD only
     assert answered == []
+
+
+def test_a_process_that_read_the_versions_before_the_withdrawal_committed_reads_them_again(
+        client, settings, published, users, django_capture_on_commit_callbacks):
+    """Rule: the stamp changes again when the change commits. Another process that read the live versions after the
+    first change of the stamp but before the commit (so without the withdrawal) must not keep that map."""
+    from editorial.publishing.signals import publications_changed
+
+    settings.CACHES = LOCAL_SHARED_CACHE
+    other = downloads.LiveDownloads()  # another process's map
+    assert other.find(year=2023, code="mx", number=None) is not None
+    before_commit = (other._current, other._versions)
+    reads = []
+
+    def another_process_reads(sender, **kwargs):  # runs after the stamp's receiver, inside the transaction
+        other._stamp, (other._current, other._versions) = downloads.stamp_get(), before_commit
+        reads.append(other._stamp)
+
+    publications_changed.connect(another_process_reads, dispatch_uid="test.another_process_reads")
+    try:
+        factsheet = published.factsheet
+        factsheet.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.factsheet_withdraw(factsheet=factsheet, by=users["editor"], comment="Wrong figures.")
+    finally:
+        publications_changed.disconnect(dispatch_uid="test.another_process_reads")
+    assert reads, "the withdrawal announced nothing"
+    assert other.find(year=2023, code="mx", number=None) is None
+    assert other.find(year=2023, code="mx", number=1) is None

@@ -265,3 +265,19 @@ def test_a_category_deleted_through_a_cascade_changes_nothing_printed_so_approva
     assert callbacks  # the change went through the one entry point ...
     factsheet.refresh_from_db()
     assert factsheet.state == State.APPROVED and factsheet.revisions.count() == revisions  # ... which found none
+
+
+def test_a_criterion_deleted_in_the_admin_sends_the_approved_factsheet_back_at_once(users, factsheet, walk_to,
+                                                                                    client):
+    """Rule: deleting a criterion through the admin's delete page makes the approvals of its edition stale in the
+    request itself (the admin's delete hook; the deletion signal only runs on commit) and says so."""
+    spare = factories.CriterionFactory(edition=factsheet.edition, name="Spare criterion")
+    walk_to(factsheet, State.APPROVED)
+    client.force_login(users["editor"])
+    response = client.post(reverse("admin:factsheets_criterion_delete", args=[spare.pk]), {"post": "yes"},
+                           follow=True)
+    assert response.status_code == 200
+    factsheet.refresh_from_db()
+    assert factsheet.state == State.DRAFT
+    assert "Spare criterion" in factsheet.revisions.order_by("-number").first().reason
+    assert any("back to draft" in str(m) and str(factsheet) in str(m) for m in response.context["messages"])

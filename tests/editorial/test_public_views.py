@@ -148,3 +148,24 @@ def test_preview_footer_names_the_latest_revision(client, analyst):
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "revision 2" in text
     assert "-r2.pdf" in response["Content-Disposition"]
+
+
+def test_the_preview_looks_the_renderer_up_when_it_renders_not_at_import(client, analyst, monkeypatch):
+    """Rule (order independence): editorial.views must not bind render_factsheet_pdf when it is imported, or a test
+    that fakes the renderer while the views are first imported would leave the fake in place for every later test.
+    The views are imported here before any fake; a fake set afterwards must still be the one the preview uses."""
+    import importlib
+
+    importlib.import_module("editorial.views")
+    calls = []
+
+    def fake(factsheet, snapshot=None, **kwargs):
+        calls.append(factsheet.pk)
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", fake)
+    factsheet = factories.FactsheetFactory()
+    client.force_login(analyst)
+    response = client.get(reverse("editorial:factsheet_preview", args=[factsheet.pk]))
+    assert response.status_code == 200
+    assert calls == [factsheet.pk] and response.content == b"%PDF-1.7 fake"

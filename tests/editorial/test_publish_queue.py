@@ -359,3 +359,44 @@ def test_the_live_version_is_served_while_the_next_renders_and_its_version_url_a
     assert served_meanwhile == [b"%PDF-1.7 version one"]
     assert b"".join(client.get(f"/factsheets/{year}/{code}.pdf").streaming_content) == b"%PDF-1.7 version two"
     assert b"".join(client.get(f"/factsheets/{year}/{code}/v1.pdf").streaming_content) == b"%PDF-1.7 version one"
+
+
+def test_a_job_whose_requester_is_deactivated_while_it_renders_is_refused(users, factsheet, walk_to, queue,
+                                                                          monkeypatch):
+    """Rule: the requester's right to publish is checked again when the version goes live, not only before the
+    render: deactivated during the render, nothing is published in their name."""
+    walk_to(factsheet, State.APPROVED)
+    job = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    renders = []
+
+    def render_while_deactivated(fs, snapshot=None, **kwargs):
+        renders.append(fs.pk)
+        type(users["editor"]).objects.filter(pk=users["editor"].pk).update(is_active=False)
+        return b"%PDF-1.7 rendered"
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf", render_while_deactivated)
+    queue()
+    job.refresh_from_db()
+    factsheet.refresh_from_db()
+    assert renders == [factsheet.pk]
+    assert job.status == PublishJob.Status.FAILED and "may no longer publish" in job.error
+    assert not factsheet.publications.exists() and factsheet.state == State.APPROVED
+
+
+def test_the_next_job_a_worker_runs_takes_up_a_job_whose_worker_died(users, factsheet, walk_to, queue, fast_pdf,
+                                                                     settings):
+    """Rule: a stale RUNNING job is recovered by running the queue (the next task of any worker), with no direct
+    call of the recovery and without the tasks_worker housekeeping (a plain db_worker)."""
+    walk_to(factsheet, State.APPROVED)
+    stale = services.publish_job_request(factsheet=factsheet, by=users["editor"])
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())  # its task died with its worker
+    long_ago = timezone.now() - timedelta(seconds=settings.EDITORIAL_PUBLISH_STALE_SECONDS + 1)
+    PublishJob.objects.filter(pk=stale.pk).update(status="running", attempts=1, started_at=long_ago)
+    [other] = _approved_factsheets(factsheet.edition, users, 1)
+    services.publish_job_request(factsheet=other, by=users["editor"])
+    queue()
+    queue()
+    stale.refresh_from_db()
+    assert stale.status == PublishJob.Status.DONE and stale.attempts == 2
+    assert list(factsheet.publications.values_list("number", flat=True)) == [1]
+    assert other.publications.count() == 1

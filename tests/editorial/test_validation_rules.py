@@ -96,3 +96,23 @@ def test_the_draft_pdf_is_the_revision_that_was_sent_of_the_right_factsheet(fact
     assert f"{factsheet.country.name}" in text and str(factsheet.edition.year) in text
     assert "Sent for checking." in text and "Rewritten after sending" not in text
     assert "DRAFT" in (reader.metadata.title or "")
+
+
+def test_each_editions_link_shows_the_draft_of_its_own_edition(factsheet, contact, users, client, monkeypatch):
+    """Rule: the validation draft shows the edition the request was sent for. Two factsheets of the same country
+    in two editions, each at its first revision: neither link shows the other's kept draft."""
+    from tests import factories
+
+    monkeypatch.setattr("editorial.rendering.pdf.render_factsheet_pdf",
+                        lambda fs, snapshot=None, **k: b"%PDF-1.7 " + str(snapshot["edition"]["year"]).encode())
+    other = factories.FactsheetFactory(country=factsheet.country,
+                                       edition=factories.EditionFactory(year=factsheet.edition.year + 1))
+    drafts = {}
+    for fs in (factsheet, other):
+        sent, token = _send(fs, contact, users["editor"])
+        assert sent.request.revision.number == 1
+        response = client.get(f"/validate/{token}/draft.pdf")
+        assert response.status_code == 200
+        drafts[fs.edition.year] = b"".join(response.streaming_content) if response.streaming else response.content
+    assert drafts == {year: b"%PDF-1.7 " + str(year).encode() for year in (factsheet.edition.year,
+                                                                        factsheet.edition.year + 1)}
