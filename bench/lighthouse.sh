@@ -58,6 +58,9 @@ PAGES=(
   "compare-empty /factsheets/compare/"
   "summary-2023 /factsheets/2023/summary/"
   "summary-2020 /factsheets/2020/summary/"
+  "search /search/?q=Nuevo+Leon"
+  "search-empty /search/"
+  "data /data/"
 )
 
 # What gunicorn sends a browser that accepts compression: the portal gzips pages and data, whitenoise serves the

@@ -69,6 +69,17 @@ def page_meta(*, title: str, description: str, path: str) -> PageMeta:
     return PageMeta(title=title, description=description, path=path)
 
 
+def search_meta(*, query: str) -> PageMeta:
+    """The search page: its title names the query; its canonical address is the page without one (results are
+    kept out of search engines' indexes: the template says noindex, as search engines ask of result pages)."""
+    return PageMeta(
+        title=f"Search: {query[:60]}" if query else "Search",
+        description="Search the texts of the published ECCP country factsheets: policies, introductions, qualitative "
+                    "assessments, notes and references.",
+        path=reverse("portal:search"),
+    )
+
+
 def index_meta() -> PageMeta:
     return PageMeta(
         title="Country factsheets",

@@ -114,6 +114,7 @@ def search(request):
                  "country": dict(countries).get(data["country"], "")}
     return render(request, "portal/search.html", {
         "form": form, "results": results, "pages": pages, "search_q": request.GET.get("q", "")[:300],
+        "meta": seo.search_meta(query=form.cleaned_data["q"].strip() if form.is_valid() else ""),
     })
 
 

@@ -151,9 +151,13 @@ def test_explorer_is_a_dataset_with_its_files_and_licence(client, site, editions
 
 def test_other_pages_have_their_own_social_tags_and_canonical_addresses(client, site, editions):
     for url, title in [("/factsheets/", "Country factsheets"), ("/factsheets/2071/summary/", "Summary report 2071"),
-                       ("/factsheets/compare/?f=2071-fr&utm_source=x", "Compare France 2071")]:
+                       ("/factsheets/compare/?f=2071-fr&utm_source=x", "Compare France 2071"),
+                       ("/search/?q=cluster", "Search: cluster"), ("/search/", "Search"), ("/data/", "Open data")]:
         html = client.get(url, HTTP_HOST="localhost").content.decode()
         assert _meta(html, "og:title") == title and _meta(html, "twitter:card") == "summary"
+        assert f"<title>{title} · " in html and _meta(html, "description")
+        canonical = re.search(r'<link rel="canonical" href="([^"]*)"', html)[1]
+        assert canonical == _meta(html, "og:url") and canonical.startswith(SITE + "/")
         assert _meta(html, "og:url").startswith(SITE + "/") and "localhost" not in html
     compare = client.get("/factsheets/compare/?f=2071-fr&utm_source=x").content.decode()
     assert _meta(compare, "og:url") == f"{SITE}/factsheets/compare/?f=2071-fr"
