@@ -170,3 +170,12 @@ def test_json_ld_cannot_close_its_script_element():
     html = PageMeta(title="t", description="d", path="/", structured=[{"name": hostile}]).json_ld
     assert html.count("</script>") == 1 and "<!--" not in html
     assert _json_ld(html) == [{"name": hostile}]
+
+
+def test_search_results_are_kept_out_of_indexes_but_the_search_page_is_not(client, site, editions):
+    """Search engines ask that internal result pages stay out of their indexes (an endless space of near-duplicate
+    pages; the sitemap names every factsheet instead); the page that offers the search may be found."""
+    noindex = '<meta name="robots" content="noindex, follow">'
+    assert noindex in client.get("/search/?q=cluster").content.decode()
+    assert noindex not in client.get("/search/").content.decode()
+    assert noindex not in client.get("/factsheets/").content.decode()
