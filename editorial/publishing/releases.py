@@ -241,7 +241,7 @@ def _prepare_outdated(release: EditionRelease, *, by) -> list[tuple[Factsheet, s
 
 
 def _locked_scheduled(release: EditionRelease) -> EditionRelease:
-    release = EditionRelease.objects.select_for_update().select_related("edition").get(pk=release.pk)
+    release = EditionRelease.objects.select_for_update(of=("self",)).select_related("edition").get(pk=release.pk)
     if release.status != EditionRelease.Status.SCHEDULED:
         raise WorkflowError(f"This release is {release.get_status_display().lower()}: it cannot change any more.")
     return release
@@ -327,7 +327,7 @@ def release_run(*, release_id: int, now: datetime | None = None) -> str:
     # The summary of the edition as it will be, rendered outside the transaction (normally already prepared).
     summaries.summary_ensure_for(edition=release.edition, entries=release_entries(release, readiness))
     with transaction.atomic():
-        release = EditionRelease.objects.select_for_update().select_related("edition", "scheduled_by").get(
+        release = EditionRelease.objects.select_for_update(of=("self",)).select_related("edition", "scheduled_by").get(
             pk=release_id)
         if release.status != EditionRelease.Status.SCHEDULED:
             return release.status

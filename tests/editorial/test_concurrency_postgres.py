@@ -328,3 +328,30 @@ def test_a_publish_job_checks_the_factsheet_under_its_rows_lock_when_it_goes_liv
     monkeypatch.setattr(jobs, "_publish_job_check", check_while_probing)
     assert jobs.publish_job_run(job_id=job.pk).status == PublishJob.Status.DONE
     assert seen == ["locked"]
+
+
+def test_a_release_locks_its_own_row_not_its_edition_or_the_scheduler(users, factsheet, monkeypatch):
+    """Rule (lock scope): changing a scheduled release locks the release row only; the edition and the user who
+    scheduled it stay free for others (an edit of the edition, that user's login) while the release changes."""
+    from datetime import timedelta
+
+    from editorial.publishing import releases
+
+    release, _ = releases.release_schedule(edition=factsheet.edition, at=timezone.now() + timedelta(days=1),
+                                           time_zone="Europe/Brussels", by=users["editor"])
+    seen = {}
+
+    def probe(publications):  # runs inside the cancel's transaction, under its locks
+        with _connect() as other:
+            for table, pk in (("factsheets_edition", factsheet.edition_id), ("auth_user", users["editor"].pk),
+                              ("editorial_editionrelease", release.pk)):
+                try:
+                    other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])  # noqa: S608
+                    seen[table] = "free"
+                except psycopg.errors.LockNotAvailable:
+                    seen[table] = "locked"
+                other.rollback()
+
+    monkeypatch.setattr(releases, "publications_discard", probe)
+    releases.release_cancel(release=release, by=users["editor"])
+    assert seen == {"factsheets_edition": "free", "auth_user": "free", "editorial_editionrelease": "locked"}
